@@ -1,0 +1,90 @@
+# Kursk Figures. `make help` lists the targets. Two commands set up a fresh machine:
+# `make dashboard` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+UV_VERSION := 0.13.9
+PORT ?= 8866
+VIEWERS ?= 20
+CHROMIUM ?= /usr/bin/chromium
+export PYTHONDONTWRITEBYTECODE := 1
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(UV): | $(BIN)/python
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+# The runtime environment: rebuilt when the lock file changes.
+$(VENV)/.runtime: requirements.lock pyproject.toml | $(UV)
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+# Runtime plus what the tests need.
+$(VENV)/.test: requirements-test.lock $(VENV)/.runtime
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements-test.lock
+	touch $@
+
+## env: create .venv with the locked runtime packages (no-op when up to date)
+env: $(VENV)/.runtime
+
+## chromium: install Debian's Chromium when missing (browser tests, kaleido export)
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then echo "chromium: $$($(CHROMIUM) --version 2>/dev/null)"; \
+	else echo "installing Debian's chromium"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+
+## dashboard: serve the read-only dashboard with Voila on 127.0.0.1:$(PORT)
+dashboard: env
+	$(BIN)/python -m kursk.serve --port $(PORT)
+
+## lab: open JupyterLab on the explore notebook (works as root)
+lab: env
+	$(BIN)/jupyter lab --allow-root --ip=127.0.0.1 --no-browser notebooks/01-explore.ipynb
+
+## test: set up everything the tests need and run every test
+test: $(VENV)/.test chromium
+	$(BIN)/python -m pytest
+
+## validate: check the curated figures in data/
+validate: env
+	$(BIN)/kursk validate
+
+## briefing: regenerate every chart as PNG/SVG/PDF plus the static offline page
+briefing: env chromium
+	$(BIN)/kursk briefing
+
+## bench: loader scaling, chart, dashboard and briefing benchmarks (medians)
+bench: $(VENV)/.test chromium
+	$(BIN)/python -m kursk.bench
+
+## loadtest: $(VIEWERS) concurrent viewers against a local dashboard server
+loadtest: $(VENV)/.test chromium
+	$(BIN)/python -m kursk.loadtest --viewers $(VIEWERS)
+
+## lint: ruff check and format check
+lint: $(VENV)/.test
+	$(BIN)/ruff check lib tests
+	$(BIN)/ruff format --check lib tests
+
+## lock: re-resolve requirements*.lock from pyproject.toml (keeps current pins)
+lock: | $(UV)
+	$(UV) pip compile pyproject.toml -q --python-version 3.11 -o requirements.lock
+	$(UV) pip compile pyproject.toml --extra test -q --python-version 3.11 \
+	  -c requirements.lock -o requirements-test.lock
+
+## clean: remove build outputs (keeps .venv)
+clean:
+	rm -rf build .pytest_cache
+
+## help: list the targets
+help:
+	@grep -hE '^## ' $(MAKEFILE_LIST) | sed -e 's/^## //' | awk -F': ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+.PHONY: env chromium dashboard lab test validate briefing bench loadtest lint lock clean help

@@ -1,0 +1,623 @@
+"""Load the curated YAML under data/, validate it all, and normalize it into pandas frames."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from . import frames
+from .errors import DataError, Issue, did_you_mean, one_of
+from .paths import DATA_DIR, display_path
+from .schema import (
+    ArticlesFile,
+    ClaimantsFile,
+    ContingentsFile,
+    Figure,
+    FiguresFile,
+    PartialDate,
+    Value,
+    Vocabulary,
+)
+from .yamlio import LineFinder, read_yaml
+
+REFERENCE_FILES = {
+    "vocabulary": ("vocabulary.yaml", Vocabulary),
+    "articles": ("articles.yaml", ArticlesFile),
+    "claimants": ("claimants.yaml", ClaimantsFile),
+    "contingents": ("contingents.yaml", ContingentsFile),
+}
+FIGURES_GLOB = "figures/*.yaml"
+_ID_LINE = re.compile(r"^[ \t]*-[ \t]+id:[ \t]*[\"']?([A-Za-z0-9._-]+)", re.MULTILINE)
+
+
+@dataclass
+class Dataset:
+    """The validated figures and their references as typed pandas frames."""
+
+    data_dir: Path
+    vocabulary: Vocabulary
+    articles: pd.DataFrame
+    claimants: pd.DataFrame
+    contingents: pd.DataFrame
+    figures: pd.DataFrame
+    claims: pd.DataFrame
+    ignored: pd.DataFrame
+    files: list[Path] = field(default_factory=list)
+
+    def export(self) -> pd.DataFrame:
+        """The figures table as `kursk export` writes it (columns named in the issue)."""
+        return self.figures[frames.EXPORT_COLUMNS].copy()
+
+    @property
+    def fingerprint(self) -> str:
+        """sha256 over the data files' paths and bytes: what a briefing was built from."""
+        digest = hashlib.sha256()
+        for path in sorted(self.files):
+            digest.update(path.relative_to(self.data_dir).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+
+def load(data_dir: str | Path | None = None) -> Dataset:
+    """Load and validate every YAML file under data_dir; raise DataError listing all problems."""
+    return _Loader(Path(data_dir) if data_dir else DATA_DIR).run()
+
+
+class _Loader:
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        self.issues: list[Issue] = []
+        self._finders: dict[Path, LineFinder] = {}
+
+    # --- error helpers ------------------------------------------------------------------------
+
+    def line(self, path: Path, loc: tuple) -> int | None:
+        if path not in self._finders:
+            self._finders[path] = LineFinder(path)
+        return self._finders[path].line(loc)
+
+    def issue(self, path: Path, loc: tuple, message: str, **kw: Any) -> None:
+        self.issues.append(Issue(display_path(path), self.line(path, loc), _dotted(loc), message, **kw))
+
+    def _pydantic_issues(self, path: Path, exc: ValidationError, model: type[BaseModel], base=()):
+        for err in exc.errors(include_url=False):
+            loc = base + tuple(err["loc"])
+            kind, value = err["type"], err.get("input")
+            if kind == "extra_forbidden":
+                allowed = _fields_at(model, tuple(err["loc"])[:-1])
+                self.issue(
+                    path, loc, f"unknown key {loc[-1]!r}", expected=one_of(allowed),
+                    hint=did_you_mean(loc[-1], allowed) or "remove it or move it under 'note'",
+                    code="unknown_key",
+                )
+            elif kind == "missing":
+                self.issue(path, loc, f"required key {loc[-1]!r} is missing",
+                           hint=f"add {loc[-1]}: ... to this entry", code="missing")
+            elif kind == "value_error":
+                self.issue(path, loc, err["msg"].removeprefix("Value error, "), value=value,
+                           code="value")
+            elif kind == "string_pattern_mismatch":
+                self.issue(path, loc, "badly formed value", value=value,
+                           expected=_pattern_text(err["ctx"]["pattern"]), code="format")
+            elif kind == "literal_error":
+                self.issue(path, loc, "value not allowed", value=value,
+                           expected=err["msg"].removeprefix("Input should be "),
+                           hint=did_you_mean(value, _literal_choices(err)), code="choice")
+            else:
+                self.issue(path, loc, err["msg"], value=value, code=kind)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def _read_model(self, path: Path, model: type[BaseModel]):
+        data, problems = read_yaml(path)
+        self.issues.extend(problems)
+        if problems:
+            return None, None
+        if not isinstance(data, dict):
+            self.issue(path, (), f"top level is a {type(data).__name__}",
+                       expected="a mapping with keys " + ", ".join(model.model_fields),
+                       code="type")
+            return None, None
+        try:
+            return model.model_validate(data), data
+        except ValidationError as exc:
+            self._pydantic_issues(path, exc, model)
+            return None, data
+
+    def run(self) -> Dataset:
+        if not self.data_dir.is_dir():
+            raise DataError([Issue(display_path(self.data_dir), None, "", "data folder not found",
+                                   hint="pass the folder that holds vocabulary.yaml")])
+        refs: dict[str, Any] = {}
+        files: list[Path] = []
+        for name, (filename, model) in REFERENCE_FILES.items():
+            path = self.data_dir / filename
+            if not path.exists():
+                self.issues.append(Issue(display_path(path), None, "", "required file is missing",
+                                         hint=f"create {filename} (see data/README.md)"))
+                refs[name] = None
+                continue
+            files.append(path)
+            refs[name], _ = self._read_model(path, model)
+        figure_paths = sorted(self.data_dir.glob(FIGURES_GLOB))
+        files += figure_paths
+        figure_files = [self._read_figures(p) for p in figure_paths]
+        figure_files = [f for f in figure_files if f is not None]
+        if refs["vocabulary"] is None or refs["articles"] is None or refs["claimants"] is None:
+            # References are needed to check anything further; report what we have.
+            raise DataError(self.issues)
+        contingents = refs["contingents"].contingents if refs["contingents"] else []
+        ctx = self._check_references(refs, contingents)
+        self._check_figures(figure_files, ctx)
+        if self.issues:
+            raise DataError(self.issues)
+        return self._build(refs, contingents, figure_files, ctx, files)
+
+    def _read_figures(self, path: Path):
+        data, problems = read_yaml(path)
+        self.issues.extend(problems)
+        if problems:
+            return None
+        if not isinstance(data, dict):
+            self.issue(path, (), f"top level is a {type(data).__name__}",
+                       expected="a mapping with keys article, figures, ignored", code="type")
+            return None
+        try:
+            parsed = FiguresFile.model_validate(data)
+            return path, parsed, list(range(len(parsed.figures)))
+        except ValidationError as exc:
+            self._pydantic_issues(path, exc, FiguresFile)
+        # Salvage the valid figures so cross-file checks still report everything in one run.
+        article = data.get("article") if isinstance(data.get("article"), str) else None
+        raw = data.get("figures") if isinstance(data.get("figures"), list) else []
+        good, index = [], []
+        for i, item in enumerate(raw):
+            try:
+                good.append(Figure.model_validate(item))
+                index.append(i)
+            except (ValidationError, TypeError):
+                continue
+        if article is None:
+            return None
+        return path, FiguresFile.model_construct(article=article, figures=good, ignored=[]), index
+
+    # --- cross-reference checks ---------------------------------------------------------------
+
+    def _unique(self, path: Path, items, key: str, what: str, seen: dict) -> None:
+        for i, item in enumerate(items):
+            ident = getattr(item, "id")
+            if ident in seen:
+                other_path, other_loc = seen[ident]
+                where = f"{display_path(other_path)}:{self.line(other_path, other_loc)}"
+                self.issue(path, (key, i, "id"), f"duplicate {what} id {ident!r}", value=ident,
+                           expected="a unique id", hint=f"already used at {where}; rename one",
+                           code="duplicate")
+            else:
+                seen[ident] = (path, (key, i, "id"))
+
+    def _check_references(self, refs, contingents):
+        vocab: Vocabulary = refs["vocabulary"]
+        vpath = self.data_dir / "vocabulary.yaml"
+        for mid, metric in vocab.metrics.items():
+            if metric.unit not in vocab.units:
+                self.issue(vpath, ("metrics", mid, "unit"), f"unknown unit {metric.unit!r}",
+                           expected=one_of(vocab.units), hint=did_you_mean(metric.unit, vocab.units))
+        for word, reading in vocab.vague.items():
+            if reading.low > reading.high:
+                self.issue(vpath, ("vague", word), "low is greater than high",
+                           value=(reading.low, reading.high), hint="swap them")
+        apath, cpath, kpath = (self.data_dir / f for f in
+                               ("articles.yaml", "claimants.yaml", "contingents.yaml"))
+        articles, claimants = refs["articles"].articles, refs["claimants"].claimants
+        self._unique(apath, articles, "articles", "article", {})
+        self._unique(cpath, claimants, "claimants", "claimant", {})
+        self._unique(kpath, contingents, "contingents", "contingent", {})
+        contingent_ids = {c.id for c in contingents}
+        for i, c in enumerate(contingents):
+            if c.part_of and c.part_of not in contingent_ids:
+                self.issue(kpath, ("contingents", i, "part_of"), "unknown contingent",
+                           value=c.part_of, expected=one_of(contingent_ids),
+                           hint=did_you_mean(c.part_of, contingent_ids))
+            elif c.part_of == c.id:
+                self.issue(kpath, ("contingents", i, "part_of"), "a contingent cannot be part of itself")
+        return {
+            "vocab": vocab,
+            "articles": {a.id: a for a in articles},
+            "claimants": {c.id: c for c in claimants},
+            "contingents": contingent_ids,
+        }
+
+    def _check_figures(self, figure_files, ctx) -> None:
+        vocab: Vocabulary = ctx["vocab"]
+        seen_ids: dict[str, tuple] = {}
+        seen_articles: dict[str, Path] = {}
+        by_id: dict[str, tuple] = {}
+        for path, ff, index in figure_files:
+            if ff.article not in ctx["articles"]:
+                self.issue(path, ("article",), "unknown article", value=ff.article,
+                           expected="an id listed in articles.yaml",
+                           hint=did_you_mean(ff.article, ctx["articles"]) or "add it to articles.yaml")
+            elif path.stem != ff.article:
+                self.issue(path, ("article",), f"file name does not match its article {ff.article!r}",
+                           value=path.name, expected=f"{ff.article}.yaml",
+                           hint=f"rename the file to {ff.article}.yaml", code="file_name")
+            if ff.article in seen_articles:
+                self.issue(path, ("article",), "article already has a figures file",
+                           value=ff.article, hint=f"merge into {display_path(seen_articles[ff.article])}",
+                           code="duplicate")
+            seen_articles.setdefault(ff.article, path)
+            for fig, i in zip(ff.figures, index, strict=True):
+                loc = ("figures", i)
+                if fig.id in seen_ids:
+                    other_path, other_loc = seen_ids[fig.id]
+                    where = f"{display_path(other_path)}:{self.line(other_path, other_loc + ('id',))}"
+                    self.issue(path, loc + ("id",), f"duplicate figure id {fig.id!r}", value=fig.id,
+                               expected="an id used once across data/figures",
+                               hint=f"already used at {where}; rename one", code="duplicate")
+                    continue
+                seen_ids[fig.id] = (path, loc)
+                by_id[fig.id] = (path, loc, fig, ff.article)
+                self._check_figure(path, loc, fig, ctx)
+            figure_ids = {f.id for f in ff.figures}
+            for j, ign in enumerate(ff.ignored):
+                if ign.figure and ign.figure not in figure_ids:
+                    self.issue(path, ("ignored", j, "figure"), "unknown figure in this article",
+                               value=ign.figure, expected=one_of(figure_ids),
+                               hint=did_you_mean(ign.figure, figure_ids))
+        self._check_parts(by_id, vocab)
+        self._check_claims(by_id, vocab)
+
+    def _check_figure(self, path: Path, loc: tuple, fig: Figure, ctx) -> None:
+        vocab: Vocabulary = ctx["vocab"]
+        metric = vocab.metrics.get(fig.metric)
+        if metric is None:
+            self.issue(path, loc + ("metric",), "unknown metric", value=fig.metric,
+                       expected=one_of(vocab.metrics),
+                       hint=did_you_mean(fig.metric, vocab.metrics) or "add it to vocabulary.yaml",
+                       code="unknown_metric")
+        if fig.unit is not None and fig.unit not in vocab.units:
+            self.issue(path, loc + ("unit",), "unknown unit", value=fig.unit,
+                       expected=one_of(vocab.units), hint=did_you_mean(fig.unit, vocab.units),
+                       code="unknown_unit")
+        elif metric and fig.unit is not None and fig.unit != metric.unit:
+            self.issue(path, loc + ("unit",), f"metric {fig.metric!r} is measured in {metric.unit}",
+                       value=fig.unit, expected=metric.unit,
+                       hint="drop unit: (it defaults to the metric's) or pick another metric",
+                       code="unit_mismatch")
+        for j, cid in enumerate(fig.claimant):
+            if cid not in ctx["claimants"]:
+                cloc = loc + ("claimant",) + ((j,) if len(fig.claimant) > 1 else ())
+                self.issue(path, cloc, "unknown claimant", value=cid,
+                           expected="an id listed in claimants.yaml",
+                           hint=did_you_mean(cid, ctx["claimants"]) or "add it to claimants.yaml",
+                           code="unknown_claimant")
+        if fig.contingent and fig.contingent not in ctx["contingents"]:
+            self.issue(path, loc + ("contingent",), "unknown contingent", value=fig.contingent,
+                       expected=one_of(ctx["contingents"]),
+                       hint=did_you_mean(fig.contingent, ctx["contingents"])
+                       or "add it to contingents.yaml", code="unknown_contingent")
+        value: Value = fig.value
+        unit = fig.unit or (metric.unit if metric else None)
+        if value.qualifier == "vague" and value.vague.lower() not in vocab.vague:
+            self.issue(path, loc + ("value", "vague"), "vague wording has no numeric reading",
+                       value=value.vague, expected=one_of(vocab.vague),
+                       hint="add a reading for it under vague: in vocabulary.yaml",
+                       code="unknown_vague")
+        for bound in ("low", "high"):
+            n = getattr(value, bound)
+            if n is None:
+                continue
+            if n < 0:
+                self.issue(path, loc + ("value",), f"negative {bound}", value=n,
+                           expected="a number >= 0", hint="counts, shares and distances are never negative",
+                           code="negative")
+            if unit == "percent" and n > 100:
+                self.issue(path, loc + ("value",), "a share over 100%", value=n,
+                           expected="0 to 100 (percent)", hint="write 40 for 40%", code="share_over_100")
+            if unit and unit in vocab.units and vocab.units[unit].count and n != int(n):
+                self.issue(path, loc + ("value",), "a count of people must be whole", value=n,
+                           expected="a whole number", code="fraction")
+        if unit == "percent" and not fig.share_of:
+            self.issue(path, loc, "a percentage needs share_of", expected="share_of: <metric>",
+                       hint="say what it is a share of, e.g. share_of: deployed", code="share_of")
+        if fig.share_of and fig.share_of not in vocab.metrics:
+            self.issue(path, loc + ("share_of",), "unknown metric", value=fig.share_of,
+                       expected=one_of(vocab.metrics), hint=did_you_mean(fig.share_of, vocab.metrics))
+
+    def _check_parts(self, by_id, vocab) -> None:
+        parts: dict[str, list[str]] = defaultdict(list)
+        for fid, (path, loc, fig, _) in by_id.items():
+            if not fig.part_of:
+                continue
+            if fig.part_of == fid:
+                self.issue(path, loc + ("part_of",), "a figure cannot be part of itself", value=fid)
+            elif fig.part_of not in by_id:
+                self.issue(path, loc + ("part_of",), "unknown figure", value=fig.part_of,
+                           expected="the id of the whole's figure",
+                           hint=did_you_mean(fig.part_of, by_id), code="unknown_figure")
+            else:
+                parts[fig.part_of].append(fid)
+        for whole_id, part_ids in parts.items():
+            wpath, wloc, whole, _ = by_id[whole_id]
+            lows = [by_id[p][2].value.low for p in part_ids]
+            highs = [by_id[p][2].value.high for p in part_ids]
+            if any(v is None for v in lows + highs) or whole.value.low is None:
+                continue  # open bounds cannot be summed; nothing to contradict
+            lo, hi = sum(lows), sum(highs)
+            wlo, whi = whole.value.low, whole.value.high if whole.value.high is not None else float("inf")
+            if hi < wlo or lo > whi:
+                shown = " + ".join(f"{p} ({_fmt(by_id[p][2].value.low)})" for p in part_ids)
+                self.issue(wpath, wloc + ("value",), f"parts do not sum to the whole: {shown} = {_fmt(lo)}"
+                           + (f"-{_fmt(hi)}" if hi != lo else ""), value=whole.value.low,
+                           expected=f"the parts to add up to {_fmt(wlo)}",
+                           hint="fix a part's value, or remove part_of from a figure that is not a part",
+                           code="parts_sum")
+
+    def _check_claims(self, by_id, vocab) -> None:
+        claims: dict[str, list[str]] = defaultdict(list)
+        for fid, (_, _, fig, _) in by_id.items():
+            claims[fig.claim or fid].append(fid)
+        for claim_id, fids in claims.items():
+            if len(fids) < 2:
+                continue
+            first = by_id[fids[0]][2]
+            for fid in fids[1:]:
+                path, loc, fig, _ = by_id[fid]
+                if fig.metric != first.metric:
+                    self.issue(path, loc + ("claim",), f"claim {claim_id!r} mixes metrics",
+                               value=fig.metric, expected=first.metric,
+                               hint=f"{fids[0]} counts {first.metric}; use another claim id",
+                               code="claim_mismatch")
+                elif not _overlap(fig.value, first.value):
+                    self.issue(path, loc + ("claim",), f"claim {claim_id!r} groups disagreeing numbers",
+                               value=_worded(fig.value, None), expected=f"about {_worded(first.value, None)}"
+                               f" as in {fids[0]}", hint="different numbers are different claims",
+                               code="claim_mismatch")
+
+    # --- frames -------------------------------------------------------------------------------
+
+    def _build(self, refs, contingents, figure_files, ctx, files) -> Dataset:
+        vocab: Vocabulary = ctx["vocab"]
+        articles, claimants = ctx["articles"], ctx["claimants"]
+        rows, ignored_rows = [], []
+        claim_articles: dict[str, set] = defaultdict(set)
+        for path, ff, _ in figure_files:
+            for fig in ff.figures:
+                claim_articles[fig.claim or fig.id].add(ff.article)
+        for path, ff, _ in figure_files:
+            text = path.read_text(encoding="utf-8")
+            id_lines = _id_lines(text)
+            shown = display_path(path)
+            article = articles[ff.article]
+            for fig in ff.figures:
+                metric = vocab.metrics[fig.metric]
+                unit = fig.unit or metric.unit
+                cl = [claimants[c] for c in fig.claimant]
+                v = fig.value
+                low, high = v.low, v.high
+                vague_words = None
+                if v.qualifier == "vague":
+                    reading = vocab.vague[v.vague.lower()]
+                    low, high, vague_words = reading.low, reading.high, v.vague
+                as_of: PartialDate | None = fig.as_of or article.published
+                basis = "stated" if fig.as_of else ("published" if article.published else "unknown")
+                claim_id = fig.claim or fig.id
+                rows.append({
+                    "figure_id": fig.id,
+                    "claim_id": claim_id,
+                    "article": ff.article,
+                    "claimant": ";".join(fig.claimant),
+                    "claimant_name": "; ".join(c.name for c in cl),
+                    "claimant_kind": ";".join(dict.fromkeys(c.kind for c in cl)),
+                    "claimant_country": ";".join(dict.fromkeys(c.country for c in cl if c.country)) or None,
+                    "n_claimants": len(cl),
+                    "metric": fig.metric,
+                    "metric_label": metric.label,
+                    "metric_group": metric.group,
+                    "unit": unit,
+                    "qualifier": v.qualifier,
+                    "low": low,
+                    "high": high,
+                    "approximate": v.approximate,
+                    "vague": v.qualifier == "vague",
+                    "worded": _worded(v, unit),
+                    "as_of": as_of.text if as_of else None,
+                    "as_of_date": pd.Timestamp(as_of.start) if as_of else None,
+                    "as_of_precision": _precision(as_of),
+                    "as_of_basis": basis,
+                    "scope": "cumulative" if fig.scope == "cumulative" else "window",
+                    "window": None if fig.scope == "cumulative" else fig.scope.window,
+                    "contingent": fig.contingent,
+                    "subject": fig.subject or None,
+                    "part_of": fig.part_of,
+                    "share_of": fig.share_of,
+                    "via": " -> ".join(fig.via) or None,
+                    "confidence": fig.confidence or None,
+                    "confidence_tier": vocab.confidence.get(fig.confidence.lower()) if fig.confidence else None,
+                    "quote": fig.quote,
+                    "note": fig.note or None,
+                    "n_articles": len(claim_articles[claim_id]),
+                    "file": shown,
+                    "line": id_lines.get(fig.id),
+                })
+            for ign in ff.ignored:
+                ignored_rows.append({"article": ff.article, "quote": ign.quote, "number": ign.number,
+                                     "reason": ign.reason, "figure": ign.figure})
+        schema = frames.figures_schema(vocab.metrics, vocab.units)
+        figures = frames.build(rows, schema)
+        n_by_article = figures["article"].value_counts()
+        n_by_claimant = figures["claimant"].str.split(";").explode().value_counts()
+        article_frame = frames.build([{
+            "article": a.id, "title": a.title, "outlet": a.outlet, "url": a.url,
+            "published": a.published.text if a.published else None,
+            "published_date": pd.Timestamp(a.published.start) if a.published else None,
+            "published_precision": _precision(a.published), "sha256": a.sha256,
+            "notes": a.notes or None, "n_figures": int(n_by_article.get(a.id, 0)),
+        } for a in articles.values()], frames.ARTICLES_SCHEMA)
+        claimant_frame = frames.build([{
+            "claimant": c.id, "name": c.name, "kind": c.kind, "country": c.country,
+            "note": c.note or None, "n_figures": int(n_by_claimant.get(c.id, 0)),
+        } for c in claimants.values()], frames.CLAIMANTS_SCHEMA)
+        contingent_frame = frames.build([{
+            "contingent": c.id, "label": c.label, "start": c.start.text,
+            "start_date": pd.Timestamp(c.start.start), "part_of": c.part_of,
+            "description": c.description or None,
+        } for c in contingents], frames.CONTINGENTS_SCHEMA)
+        return Dataset(
+            data_dir=self.data_dir, vocabulary=vocab, articles=article_frame,
+            claimants=claimant_frame, contingents=contingent_frame, figures=figures,
+            claims=_claims(figures), ignored=frames.build(ignored_rows, frames.IGNORED_SCHEMA),
+            files=files,
+        )
+
+
+def _claims(figures: pd.DataFrame) -> pd.DataFrame:
+    """Group figures reporting the same claim into one row with its articles."""
+    if figures.empty:
+        return frames.build([], frames.CLAIMS_SCHEMA)
+
+    def join(values) -> str:
+        out: dict[str, None] = {}
+        for v in values:
+            for part in str(v).split(";"):
+                out.setdefault(part, None)
+        return ";".join(out)
+
+    g = figures.groupby("claim_id", sort=False, observed=True)
+    claims = pd.DataFrame({
+        "metric": g["metric"].first().astype(str),
+        "metric_group": g["metric_group"].first(),
+        "unit": g["unit"].first().astype(str),
+        "low": g["low"].min(),
+        "high": g["high"].max(),
+        "worded": g["worded"].first(),
+        "contingent": g["contingent"].first(),
+        "figure_ids": g["figure_id"].agg(join),
+        "articles": g["article"].agg(join),
+        "n_articles": g["article"].nunique(),
+        "claimants": g["claimant"].agg(join),
+        "claimant_names": g["claimant_name"].agg(lambda v: "; ".join(dict.fromkeys(
+            p for s in v for p in s.split("; ")))),
+        "first_as_of": g["as_of_date"].min(),
+        "last_as_of": g["as_of_date"].max(),
+    }).reset_index()
+    # An open bound in any report leaves that side of the claim open.
+    open_high = g["high"].apply(lambda s: s.isna().any()).to_numpy()
+    claims.loc[open_high, "high"] = pd.NA
+    return frames.build(claims.to_dict("list"), frames.CLAIMS_SCHEMA)
+
+
+def _id_lines(text: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    line, pos = 1, 0
+    for m in _ID_LINE.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        out.setdefault(m.group(1), line)
+    return out
+
+
+def _precision(d: PartialDate | None) -> str | None:
+    if d is None:
+        return None
+    return "approximate" if d.approximate else d.precision
+
+
+def _fmt(n: float | None) -> str:
+    if n is None:
+        return "?"
+    return f"{n:,.0f}" if float(n).is_integer() else f"{n:,.1f}"
+
+
+def _worded(v: Value, unit: str | None) -> str:
+    """The value as a reader would say it: 'over 6,000', '10,000-12,000', 'up to $2,000'."""
+
+    def num(n):
+        if unit == "usd":
+            return f"${_fmt(n)}"
+        if unit == "percent":
+            return f"{_fmt(n)}%"
+        if unit == "km":
+            return f"{_fmt(n)} km"
+        return _fmt(n)
+
+    q = v.qualifier
+    if q == "vague":
+        return v.vague
+    if q == "range":
+        text = f"{num(v.low)}–{num(v.high)}" if unit not in ("usd", "km") else f"{num(v.low)} to {num(v.high)}"
+        return f"about {text}" if v.approximate else text
+    prefix = {"exact": "", "about": "about ", "nearly": "nearly ", "over": "over ",
+              "at_least": "at least ", "up_to": "up to "}[q]
+    return prefix + num(v.low if v.low is not None else v.high)
+
+
+def _overlap(a: Value, b: Value) -> bool:
+    alo = a.low if a.low is not None else float("-inf")
+    ahi = a.high if a.high is not None else float("inf")
+    blo = b.low if b.low is not None else float("-inf")
+    bhi = b.high if b.high is not None else float("inf")
+    if a.qualifier == "vague" or b.qualifier == "vague":
+        return True
+    # approximate wording ("about", "nearly") tolerates 5% either way
+    slack = 0.05 if (a.approximate or b.approximate) else 0.0
+    return alo <= bhi * (1 + slack) and blo <= ahi * (1 + slack)
+
+
+def _dotted(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The keys allowed at a location inside a model (for 'unknown key' messages)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        field_info = current.model_fields.get(str(part))
+        if field_info is None:
+            return []
+        current = _inner_model(field_info.annotation)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if annotation is Any and False:
+        return None
+    for arg in get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    if get_origin(annotation) is None:
+        return None
+    return None
+
+
+def _pattern_text(pattern: str) -> str:
+    return {
+        r"^[a-z0-9][a-z0-9._-]*$": "a lower-case id (letters, digits, '.', '_', '-')",
+        r"^[0-9a-f]{64}$": "64 lower-case hex digits (sha256sum of the article file)",
+        r"^[A-Z]{2}$": "a two-letter country code such as KR or US",
+        r"^https?://\S+$": "an http(s) URL",
+    }.get(pattern, f"text matching {pattern}")
+
+
+def _literal_choices(err: dict) -> list[str]:
+    expected = err.get("ctx", {}).get("expected", "")
+    return re.findall(r"'([^']+)'", expected)

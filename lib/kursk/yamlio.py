@@ -1,0 +1,181 @@
+"""Reading YAML safely and fast, with line numbers for the places errors point at.
+
+yaml-rs (Rust) parses the data: about 20x faster than PyYAML's C loader on large files,
+with duplicate keys rejected and alias expansion capped (billion laughs fails in
+milliseconds). Line numbers are only needed when something is wrong, so PyYAML's
+composer is run on a file only when that file has an error to locate.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+import yaml_rs
+
+from .errors import Issue
+from .paths import display_path
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+# Curated data has no business expanding aliases much; a small cap keeps bombs harmless.
+ALIAS_LIMITS = yaml_rs.AliasLimits(
+    max_total_replayed_events=10_000,
+    max_alias_expansions_per_anchor=100,
+    max_replay_stack_depth=16,
+)
+_ERR_POS = re.compile(r"line (\d+), column (\d+)")
+
+
+def read_yaml(path: Path) -> tuple[Any, list[Issue]]:
+    """Parse one YAML file; returns (data, issues). data is None when unreadable."""
+    shown = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Issue(shown, None, "", f"cannot read file: {exc.strerror}", code="io")]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [
+            Issue(
+                shown,
+                None,
+                "",
+                f"file is {len(raw) / 2**20:.0f} MiB",
+                expected=f"at most {MAX_FILE_BYTES // 2**20} MiB",
+                hint="split the figures over several files",
+                code="too_large",
+            )
+        ]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        bad = raw[exc.start : exc.start + 4]
+        return None, [
+            Issue(
+                shown,
+                line,
+                "",
+                f"not UTF-8: byte {bad[:1].hex()} at offset {exc.start}",
+                expected="UTF-8 text",
+                hint="re-save the file as UTF-8 (in most editors: 'Save with encoding')",
+                value=bad,
+                code="encoding",
+            )
+        ]
+    text = text.removeprefix("\ufeff")
+    tab = _leading_tab(text)
+    if tab:
+        return None, [
+            Issue(
+                shown,
+                tab,
+                "",
+                "tab character in indentation",
+                expected="spaces",
+                hint="YAML indents with spaces; replace the tab with two spaces",
+                code="tab",
+            )
+        ]
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        return None, [
+            Issue(
+                shown,
+                1,
+                "",
+                "file is empty",
+                expected="a YAML mapping",
+                hint="add the file's content or delete the file",
+                code="empty",
+            )
+        ]
+    try:
+        data = yaml_rs.loads(text, parse_datetime=False, alias_limits=ALIAS_LIMITS)
+    except yaml_rs.YAMLDecodeError as exc:
+        message = str(exc)
+        m = _ERR_POS.search(message)
+        line = int(m.group(1)) if m else None
+        detail = message.strip().splitlines()[-1].strip() if message.strip() else "syntax error"
+        hint = "check indentation, colons and quotes on this line or the one above"
+        if "alias" in message:
+            detail = "YAML aliases expand too far (possible alias bomb)"
+            hint = "write the values out instead of using anchors and aliases"
+        elif "duplicate" in message:
+            hint = "each key may appear once in a mapping; remove or rename one"
+        return None, [Issue(shown, line, "", f"YAML error: {detail}", hint=hint, code="syntax")]
+    if isinstance(data, list) and text.lstrip().startswith("---") is False and _is_multidoc(text):
+        return None, [
+            Issue(
+                shown,
+                None,
+                "",
+                "several YAML documents in one file",
+                expected="a single document",
+                hint="remove the '---' separators or split the file",
+                code="multidoc",
+            )
+        ]
+    return data, []
+
+
+def _leading_tab(text: str) -> int | None:
+    if "\t" not in text:
+        return None
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.lstrip(" ")
+        if stripped.startswith("\t"):
+            return number
+    return None
+
+
+def _is_multidoc(text: str) -> bool:
+    return bool(re.search(r"^---", text, re.MULTILINE)) and len(
+        re.findall(r"^---", text, re.MULTILINE)
+    ) > (1 if text.lstrip().startswith("---") else 0)
+
+
+class LineFinder:
+    """Maps key paths like ('figures', 3, 'value', 'low') to 1-based line numbers."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._root = None
+        self._loaded = False
+
+    def _load(self):
+        if not self._loaded:
+            self._loaded = True
+            try:
+                text = self.path.read_text(encoding="utf-8").removeprefix("\ufeff")
+                loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+                self._root = yaml.compose(text, Loader=loader)
+            except Exception:  # the file parsed once already; lines are best effort
+                self._root = None
+        return self._root
+
+    def line(self, keypath: tuple) -> int | None:
+        node = self._load()
+        if node is None:
+            return None
+        best = node.start_mark.line + 1
+        for key in keypath:
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if k.value == str(key):
+                        # a missing/extra key points at the key itself
+                        best = k.start_mark.line + 1
+                        child = v
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+                if 0 <= key < len(node.value):
+                    child = node.value[key]
+            if child is None:
+                break
+            node = child
+            best = node.start_mark.line + 1
+        return best
+
