@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -55,6 +55,37 @@ class Dataset:
         """The figures table as `kursk export` writes it (columns named in the issue)."""
         return self.figures[frames.EXPORT_COLUMNS].copy()
 
+    def filter(
+        self,
+        claimants: list[str] | None = None,
+        metric_groups: list[str] | None = None,
+        since=None,
+        until=None,
+        min_articles: int = 1,
+    ) -> Dataset:
+        """A copy holding only the figures that pass every filter (claims regrouped).
+
+        claimants: keep figures with any of these claimant ids; metric_groups: deployment,
+        casualties, payment, distance; since/until: as-of date bounds (figures without an
+        as-of date drop out when either is set); min_articles: claims reported by at least
+        this many articles (n_articles counts all articles, not only the filtered ones).
+        """
+        f = self.figures
+        keep = pd.Series(True, index=f.index)
+        if claimants is not None:
+            wanted = set(claimants)
+            keep &= f["claimant"].map(lambda s: bool(wanted & set(s.split(";")))).astype(bool)
+        if metric_groups is not None:
+            keep &= f["metric_group"].isin(list(metric_groups)).fillna(False).astype(bool)
+        if since is not None:
+            keep &= (f["as_of_date"] >= pd.Timestamp(since)).fillna(False).astype(bool)
+        if until is not None:
+            keep &= (f["as_of_date"] <= pd.Timestamp(until)).fillna(False).astype(bool)
+        if min_articles > 1:
+            keep &= (f["n_articles"] >= min_articles).fillna(False).astype(bool)
+        figures = f[keep].reset_index(drop=True)
+        return replace(self, figures=figures, claims=_claims(figures))
+
     @property
     def fingerprint(self) -> str:
         """sha256 over the data files' paths and bytes: what a briefing was built from."""
@@ -84,7 +115,9 @@ class _Loader:
         return self._finders[path].line(loc)
 
     def issue(self, path: Path, loc: tuple, message: str, **kw: Any) -> None:
-        self.issues.append(Issue(display_path(path), self.line(path, loc), _dotted(loc), message, **kw))
+        self.issues.append(
+            Issue(display_path(path), self.line(path, loc), _dotted(loc), message, **kw)
+        )
 
     def _pydantic_issues(self, path: Path, exc: ValidationError, model: type[BaseModel], base=()):
         for err in exc.errors(include_url=False):
@@ -93,23 +126,44 @@ class _Loader:
             if kind == "extra_forbidden":
                 allowed = _fields_at(model, tuple(err["loc"])[:-1])
                 self.issue(
-                    path, loc, f"unknown key {loc[-1]!r}", expected=one_of(allowed),
+                    path,
+                    loc,
+                    f"unknown key {loc[-1]!r}",
+                    expected=one_of(allowed),
                     hint=did_you_mean(loc[-1], allowed) or "remove it or move it under 'note'",
                     code="unknown_key",
                 )
             elif kind == "missing":
-                self.issue(path, loc, f"required key {loc[-1]!r} is missing",
-                           hint=f"add {loc[-1]}: ... to this entry", code="missing")
+                self.issue(
+                    path,
+                    loc,
+                    f"required key {loc[-1]!r} is missing",
+                    hint=f"add {loc[-1]}: ... to this entry",
+                    code="missing",
+                )
             elif kind == "value_error":
-                self.issue(path, loc, err["msg"].removeprefix("Value error, "), value=value,
-                           code="value")
+                self.issue(
+                    path, loc, err["msg"].removeprefix("Value error, "), value=value, code="value"
+                )
             elif kind == "string_pattern_mismatch":
-                self.issue(path, loc, "badly formed value", value=value,
-                           expected=_pattern_text(err["ctx"]["pattern"]), code="format")
+                self.issue(
+                    path,
+                    loc,
+                    "badly formed value",
+                    value=value,
+                    expected=_pattern_text(err["ctx"]["pattern"]),
+                    code="format",
+                )
             elif kind == "literal_error":
-                self.issue(path, loc, "value not allowed", value=value,
-                           expected=err["msg"].removeprefix("Input should be "),
-                           hint=did_you_mean(value, _literal_choices(err)), code="choice")
+                self.issue(
+                    path,
+                    loc,
+                    "value not allowed",
+                    value=value,
+                    expected=err["msg"].removeprefix("Input should be "),
+                    hint=did_you_mean(value, _literal_choices(err)),
+                    code="choice",
+                )
             else:
                 self.issue(path, loc, err["msg"], value=value, code=kind)
 
@@ -121,9 +175,13 @@ class _Loader:
         if problems:
             return None, None
         if not isinstance(data, dict):
-            self.issue(path, (), f"top level is a {type(data).__name__}",
-                       expected="a mapping with keys " + ", ".join(model.model_fields),
-                       code="type")
+            self.issue(
+                path,
+                (),
+                f"top level is a {type(data).__name__}",
+                expected="a mapping with keys " + ", ".join(model.model_fields),
+                code="type",
+            )
             return None, None
         try:
             return model.model_validate(data), data
@@ -133,15 +191,31 @@ class _Loader:
 
     def run(self) -> Dataset:
         if not self.data_dir.is_dir():
-            raise DataError([Issue(display_path(self.data_dir), None, "", "data folder not found",
-                                   hint="pass the folder that holds vocabulary.yaml")])
+            raise DataError(
+                [
+                    Issue(
+                        display_path(self.data_dir),
+                        None,
+                        "",
+                        "data folder not found",
+                        hint="pass the folder that holds vocabulary.yaml",
+                    )
+                ]
+            )
         refs: dict[str, Any] = {}
         files: list[Path] = []
         for name, (filename, model) in REFERENCE_FILES.items():
             path = self.data_dir / filename
             if not path.exists():
-                self.issues.append(Issue(display_path(path), None, "", "required file is missing",
-                                         hint=f"create {filename} (see data/README.md)"))
+                self.issues.append(
+                    Issue(
+                        display_path(path),
+                        None,
+                        "",
+                        "required file is missing",
+                        hint=f"create {filename} (see data/README.md)",
+                    )
+                )
                 refs[name] = None
                 continue
             files.append(path)
@@ -166,8 +240,13 @@ class _Loader:
         if problems:
             return None
         if not isinstance(data, dict):
-            self.issue(path, (), f"top level is a {type(data).__name__}",
-                       expected="a mapping with keys article, figures, ignored", code="type")
+            self.issue(
+                path,
+                (),
+                f"top level is a {type(data).__name__}",
+                expected="a mapping with keys article, figures, ignored",
+                code="type",
+            )
             return None
         try:
             parsed = FiguresFile.model_validate(data)
@@ -196,9 +275,15 @@ class _Loader:
             if ident in seen:
                 other_path, other_loc = seen[ident]
                 where = f"{display_path(other_path)}:{self.line(other_path, other_loc)}"
-                self.issue(path, (key, i, "id"), f"duplicate {what} id {ident!r}", value=ident,
-                           expected="a unique id", hint=f"already used at {where}; rename one",
-                           code="duplicate")
+                self.issue(
+                    path,
+                    (key, i, "id"),
+                    f"duplicate {what} id {ident!r}",
+                    value=ident,
+                    expected="a unique id",
+                    hint=f"already used at {where}; rename one",
+                    code="duplicate",
+                )
             else:
                 seen[ident] = (path, (key, i, "id"))
 
@@ -207,14 +292,25 @@ class _Loader:
         vpath = self.data_dir / "vocabulary.yaml"
         for mid, metric in vocab.metrics.items():
             if metric.unit not in vocab.units:
-                self.issue(vpath, ("metrics", mid, "unit"), f"unknown unit {metric.unit!r}",
-                           expected=one_of(vocab.units), hint=did_you_mean(metric.unit, vocab.units))
+                self.issue(
+                    vpath,
+                    ("metrics", mid, "unit"),
+                    f"unknown unit {metric.unit!r}",
+                    expected=one_of(vocab.units),
+                    hint=did_you_mean(metric.unit, vocab.units),
+                )
         for word, reading in vocab.vague.items():
             if reading.low > reading.high:
-                self.issue(vpath, ("vague", word), "low is greater than high",
-                           value=(reading.low, reading.high), hint="swap them")
-        apath, cpath, kpath = (self.data_dir / f for f in
-                               ("articles.yaml", "claimants.yaml", "contingents.yaml"))
+                self.issue(
+                    vpath,
+                    ("vague", word),
+                    "low is greater than high",
+                    value=(reading.low, reading.high),
+                    hint="swap them",
+                )
+        apath, cpath, kpath = (
+            self.data_dir / f for f in ("articles.yaml", "claimants.yaml", "contingents.yaml")
+        )
         articles, claimants = refs["articles"].articles, refs["claimants"].claimants
         self._unique(apath, articles, "articles", "article", {})
         self._unique(cpath, claimants, "claimants", "claimant", {})
@@ -222,11 +318,18 @@ class _Loader:
         contingent_ids = {c.id for c in contingents}
         for i, c in enumerate(contingents):
             if c.part_of and c.part_of not in contingent_ids:
-                self.issue(kpath, ("contingents", i, "part_of"), "unknown contingent",
-                           value=c.part_of, expected=one_of(contingent_ids),
-                           hint=did_you_mean(c.part_of, contingent_ids))
+                self.issue(
+                    kpath,
+                    ("contingents", i, "part_of"),
+                    "unknown contingent",
+                    value=c.part_of,
+                    expected=one_of(contingent_ids),
+                    hint=did_you_mean(c.part_of, contingent_ids),
+                )
             elif c.part_of == c.id:
-                self.issue(kpath, ("contingents", i, "part_of"), "a contingent cannot be part of itself")
+                self.issue(
+                    kpath, ("contingents", i, "part_of"), "a contingent cannot be part of itself"
+                )
         return {
             "vocab": vocab,
             "articles": {a.id: a for a in articles},
@@ -241,26 +344,50 @@ class _Loader:
         by_id: dict[str, tuple] = {}
         for path, ff, index in figure_files:
             if ff.article not in ctx["articles"]:
-                self.issue(path, ("article",), "unknown article", value=ff.article,
-                           expected="an id listed in articles.yaml",
-                           hint=did_you_mean(ff.article, ctx["articles"]) or "add it to articles.yaml")
+                self.issue(
+                    path,
+                    ("article",),
+                    "unknown article",
+                    value=ff.article,
+                    expected="an id listed in articles.yaml",
+                    hint=did_you_mean(ff.article, ctx["articles"]) or "add it to articles.yaml",
+                )
             elif path.stem != ff.article:
-                self.issue(path, ("article",), f"file name does not match its article {ff.article!r}",
-                           value=path.name, expected=f"{ff.article}.yaml",
-                           hint=f"rename the file to {ff.article}.yaml", code="file_name")
+                self.issue(
+                    path,
+                    ("article",),
+                    f"file name does not match its article {ff.article!r}",
+                    value=path.name,
+                    expected=f"{ff.article}.yaml",
+                    hint=f"rename the file to {ff.article}.yaml",
+                    code="file_name",
+                )
             if ff.article in seen_articles:
-                self.issue(path, ("article",), "article already has a figures file",
-                           value=ff.article, hint=f"merge into {display_path(seen_articles[ff.article])}",
-                           code="duplicate")
+                self.issue(
+                    path,
+                    ("article",),
+                    "article already has a figures file",
+                    value=ff.article,
+                    hint=f"merge into {display_path(seen_articles[ff.article])}",
+                    code="duplicate",
+                )
             seen_articles.setdefault(ff.article, path)
             for fig, i in zip(ff.figures, index, strict=True):
                 loc = ("figures", i)
                 if fig.id in seen_ids:
                     other_path, other_loc = seen_ids[fig.id]
-                    where = f"{display_path(other_path)}:{self.line(other_path, other_loc + ('id',))}"
-                    self.issue(path, loc + ("id",), f"duplicate figure id {fig.id!r}", value=fig.id,
-                               expected="an id used once across data/figures",
-                               hint=f"already used at {where}; rename one", code="duplicate")
+                    where = (
+                        f"{display_path(other_path)}:{self.line(other_path, other_loc + ('id',))}"
+                    )
+                    self.issue(
+                        path,
+                        loc + ("id",),
+                        f"duplicate figure id {fig.id!r}",
+                        value=fig.id,
+                        expected="an id used once across data/figures",
+                        hint=f"already used at {where}; rename one",
+                        code="duplicate",
+                    )
                     continue
                 seen_ids[fig.id] = (path, loc)
                 by_id[fig.id] = (path, loc, fig, ff.article)
@@ -268,9 +395,14 @@ class _Loader:
             figure_ids = {f.id for f in ff.figures}
             for j, ign in enumerate(ff.ignored):
                 if ign.figure and ign.figure not in figure_ids:
-                    self.issue(path, ("ignored", j, "figure"), "unknown figure in this article",
-                               value=ign.figure, expected=one_of(figure_ids),
-                               hint=did_you_mean(ign.figure, figure_ids))
+                    self.issue(
+                        path,
+                        ("ignored", j, "figure"),
+                        "unknown figure in this article",
+                        value=ign.figure,
+                        expected=one_of(figure_ids),
+                        hint=did_you_mean(ign.figure, figure_ids),
+                    )
         self._check_parts(by_id, vocab)
         self._check_claims(by_id, vocab)
 
@@ -278,58 +410,121 @@ class _Loader:
         vocab: Vocabulary = ctx["vocab"]
         metric = vocab.metrics.get(fig.metric)
         if metric is None:
-            self.issue(path, loc + ("metric",), "unknown metric", value=fig.metric,
-                       expected=one_of(vocab.metrics),
-                       hint=did_you_mean(fig.metric, vocab.metrics) or "add it to vocabulary.yaml",
-                       code="unknown_metric")
+            self.issue(
+                path,
+                loc + ("metric",),
+                "unknown metric",
+                value=fig.metric,
+                expected=one_of(vocab.metrics),
+                hint=did_you_mean(fig.metric, vocab.metrics) or "add it to vocabulary.yaml",
+                code="unknown_metric",
+            )
         if fig.unit is not None and fig.unit not in vocab.units:
-            self.issue(path, loc + ("unit",), "unknown unit", value=fig.unit,
-                       expected=one_of(vocab.units), hint=did_you_mean(fig.unit, vocab.units),
-                       code="unknown_unit")
+            self.issue(
+                path,
+                loc + ("unit",),
+                "unknown unit",
+                value=fig.unit,
+                expected=one_of(vocab.units),
+                hint=did_you_mean(fig.unit, vocab.units),
+                code="unknown_unit",
+            )
         elif metric and fig.unit is not None and fig.unit != metric.unit:
-            self.issue(path, loc + ("unit",), f"metric {fig.metric!r} is measured in {metric.unit}",
-                       value=fig.unit, expected=metric.unit,
-                       hint="drop unit: (it defaults to the metric's) or pick another metric",
-                       code="unit_mismatch")
+            self.issue(
+                path,
+                loc + ("unit",),
+                f"metric {fig.metric!r} is measured in {metric.unit}",
+                value=fig.unit,
+                expected=metric.unit,
+                hint="drop unit: (it defaults to the metric's) or pick another metric",
+                code="unit_mismatch",
+            )
         for j, cid in enumerate(fig.claimant):
             if cid not in ctx["claimants"]:
                 cloc = loc + ("claimant",) + ((j,) if len(fig.claimant) > 1 else ())
-                self.issue(path, cloc, "unknown claimant", value=cid,
-                           expected="an id listed in claimants.yaml",
-                           hint=did_you_mean(cid, ctx["claimants"]) or "add it to claimants.yaml",
-                           code="unknown_claimant")
+                self.issue(
+                    path,
+                    cloc,
+                    "unknown claimant",
+                    value=cid,
+                    expected="an id listed in claimants.yaml",
+                    hint=did_you_mean(cid, ctx["claimants"]) or "add it to claimants.yaml",
+                    code="unknown_claimant",
+                )
         if fig.contingent and fig.contingent not in ctx["contingents"]:
-            self.issue(path, loc + ("contingent",), "unknown contingent", value=fig.contingent,
-                       expected=one_of(ctx["contingents"]),
-                       hint=did_you_mean(fig.contingent, ctx["contingents"])
-                       or "add it to contingents.yaml", code="unknown_contingent")
+            self.issue(
+                path,
+                loc + ("contingent",),
+                "unknown contingent",
+                value=fig.contingent,
+                expected=one_of(ctx["contingents"]),
+                hint=did_you_mean(fig.contingent, ctx["contingents"])
+                or "add it to contingents.yaml",
+                code="unknown_contingent",
+            )
         value: Value = fig.value
         unit = fig.unit or (metric.unit if metric else None)
         if value.qualifier == "vague" and value.vague.lower() not in vocab.vague:
-            self.issue(path, loc + ("value", "vague"), "vague wording has no numeric reading",
-                       value=value.vague, expected=one_of(vocab.vague),
-                       hint="add a reading for it under vague: in vocabulary.yaml",
-                       code="unknown_vague")
+            self.issue(
+                path,
+                loc + ("value", "vague"),
+                "vague wording has no numeric reading",
+                value=value.vague,
+                expected=one_of(vocab.vague),
+                hint="add a reading for it under vague: in vocabulary.yaml",
+                code="unknown_vague",
+            )
         for bound in ("low", "high"):
             n = getattr(value, bound)
             if n is None:
                 continue
             if n < 0:
-                self.issue(path, loc + ("value",), f"negative {bound}", value=n,
-                           expected="a number >= 0", hint="counts, shares and distances are never negative",
-                           code="negative")
+                self.issue(
+                    path,
+                    loc + ("value",),
+                    f"negative {bound}",
+                    value=n,
+                    expected="a number >= 0",
+                    hint="counts, shares and distances are never negative",
+                    code="negative",
+                )
             if unit == "percent" and n > 100:
-                self.issue(path, loc + ("value",), "a share over 100%", value=n,
-                           expected="0 to 100 (percent)", hint="write 40 for 40%", code="share_over_100")
+                self.issue(
+                    path,
+                    loc + ("value",),
+                    "a share over 100%",
+                    value=n,
+                    expected="0 to 100 (percent)",
+                    hint="write 40 for 40%",
+                    code="share_over_100",
+                )
             if unit and unit in vocab.units and vocab.units[unit].count and n != int(n):
-                self.issue(path, loc + ("value",), "a count of people must be whole", value=n,
-                           expected="a whole number", code="fraction")
+                self.issue(
+                    path,
+                    loc + ("value",),
+                    "a count of people must be whole",
+                    value=n,
+                    expected="a whole number",
+                    code="fraction",
+                )
         if unit == "percent" and not fig.share_of:
-            self.issue(path, loc, "a percentage needs share_of", expected="share_of: <metric>",
-                       hint="say what it is a share of, e.g. share_of: deployed", code="share_of")
+            self.issue(
+                path,
+                loc,
+                "a percentage needs share_of",
+                expected="share_of: <metric>",
+                hint="say what it is a share of, e.g. share_of: deployed",
+                code="share_of",
+            )
         if fig.share_of and fig.share_of not in vocab.metrics:
-            self.issue(path, loc + ("share_of",), "unknown metric", value=fig.share_of,
-                       expected=one_of(vocab.metrics), hint=did_you_mean(fig.share_of, vocab.metrics))
+            self.issue(
+                path,
+                loc + ("share_of",),
+                "unknown metric",
+                value=fig.share_of,
+                expected=one_of(vocab.metrics),
+                hint=did_you_mean(fig.share_of, vocab.metrics),
+            )
 
     def _check_parts(self, by_id, vocab) -> None:
         parts: dict[str, list[str]] = defaultdict(list)
@@ -337,11 +532,19 @@ class _Loader:
             if not fig.part_of:
                 continue
             if fig.part_of == fid:
-                self.issue(path, loc + ("part_of",), "a figure cannot be part of itself", value=fid)
+                self.issue(
+                    path, loc + ("part_of",), "a figure cannot be part of itself", value=fid
+                )
             elif fig.part_of not in by_id:
-                self.issue(path, loc + ("part_of",), "unknown figure", value=fig.part_of,
-                           expected="the id of the whole's figure",
-                           hint=did_you_mean(fig.part_of, by_id), code="unknown_figure")
+                self.issue(
+                    path,
+                    loc + ("part_of",),
+                    "unknown figure",
+                    value=fig.part_of,
+                    expected="the id of the whole's figure",
+                    hint=did_you_mean(fig.part_of, by_id),
+                    code="unknown_figure",
+                )
             else:
                 parts[fig.part_of].append(fid)
         for whole_id, part_ids in parts.items():
@@ -351,14 +554,22 @@ class _Loader:
             if any(v is None for v in lows + highs) or whole.value.low is None:
                 continue  # open bounds cannot be summed; nothing to contradict
             lo, hi = sum(lows), sum(highs)
-            wlo, whi = whole.value.low, whole.value.high if whole.value.high is not None else float("inf")
+            wlo, whi = (
+                whole.value.low,
+                whole.value.high if whole.value.high is not None else float("inf"),
+            )
             if hi < wlo or lo > whi:
                 shown = " + ".join(f"{p} ({_fmt(by_id[p][2].value.low)})" for p in part_ids)
-                self.issue(wpath, wloc + ("value",), f"parts do not sum to the whole: {shown} = {_fmt(lo)}"
-                           + (f"-{_fmt(hi)}" if hi != lo else ""), value=whole.value.low,
-                           expected=f"the parts to add up to {_fmt(wlo)}",
-                           hint="fix a part's value, or remove part_of from a figure that is not a part",
-                           code="parts_sum")
+                self.issue(
+                    wpath,
+                    wloc + ("value",),
+                    f"parts do not sum to the whole: {shown} = {_fmt(lo)}"
+                    + (f"-{_fmt(hi)}" if hi != lo else ""),
+                    value=whole.value.low,
+                    expected=f"the parts to add up to {_fmt(wlo)}",
+                    hint="fix a part's value, or remove part_of from a figure that is not a part",
+                    code="parts_sum",
+                )
 
     def _check_claims(self, by_id, vocab) -> None:
         claims: dict[str, list[str]] = defaultdict(list)
@@ -371,15 +582,25 @@ class _Loader:
             for fid in fids[1:]:
                 path, loc, fig, _ = by_id[fid]
                 if fig.metric != first.metric:
-                    self.issue(path, loc + ("claim",), f"claim {claim_id!r} mixes metrics",
-                               value=fig.metric, expected=first.metric,
-                               hint=f"{fids[0]} counts {first.metric}; use another claim id",
-                               code="claim_mismatch")
+                    self.issue(
+                        path,
+                        loc + ("claim",),
+                        f"claim {claim_id!r} mixes metrics",
+                        value=fig.metric,
+                        expected=first.metric,
+                        hint=f"{fids[0]} counts {first.metric}; use another claim id",
+                        code="claim_mismatch",
+                    )
                 elif not _overlap(fig.value, first.value):
-                    self.issue(path, loc + ("claim",), f"claim {claim_id!r} groups disagreeing numbers",
-                               value=_worded(fig.value, None), expected=f"about {_worded(first.value, None)}"
-                               f" as in {fids[0]}", hint="different numbers are different claims",
-                               code="claim_mismatch")
+                    self.issue(
+                        path,
+                        loc + ("claim",),
+                        f"claim {claim_id!r} groups disagreeing numbers",
+                        value=_worded(fig.value, None),
+                        expected=f"about {_worded(first.value, None)} as in {fids[0]}",
+                        hint="different numbers are different claims",
+                        code="claim_mismatch",
+                    )
 
     # --- frames -------------------------------------------------------------------------------
 
@@ -407,73 +628,124 @@ class _Loader:
                     reading = vocab.vague[v.vague.lower()]
                     low, high, vague_words = reading.low, reading.high, v.vague
                 as_of: PartialDate | None = fig.as_of or article.published
-                basis = "stated" if fig.as_of else ("published" if article.published else "unknown")
+                basis = (
+                    "stated" if fig.as_of else ("published" if article.published else "unknown")
+                )
                 claim_id = fig.claim or fig.id
-                rows.append({
-                    "figure_id": fig.id,
-                    "claim_id": claim_id,
-                    "article": ff.article,
-                    "claimant": ";".join(fig.claimant),
-                    "claimant_name": "; ".join(c.name for c in cl),
-                    "claimant_kind": ";".join(dict.fromkeys(c.kind for c in cl)),
-                    "claimant_country": ";".join(dict.fromkeys(c.country for c in cl if c.country)) or None,
-                    "n_claimants": len(cl),
-                    "metric": fig.metric,
-                    "metric_label": metric.label,
-                    "metric_group": metric.group,
-                    "unit": unit,
-                    "qualifier": v.qualifier,
-                    "low": low,
-                    "high": high,
-                    "approximate": v.approximate,
-                    "vague": v.qualifier == "vague",
-                    "worded": _worded(v, unit),
-                    "as_of": as_of.text if as_of else None,
-                    "as_of_date": pd.Timestamp(as_of.start) if as_of else None,
-                    "as_of_precision": _precision(as_of),
-                    "as_of_basis": basis,
-                    "scope": "cumulative" if fig.scope == "cumulative" else "window",
-                    "window": None if fig.scope == "cumulative" else fig.scope.window,
-                    "contingent": fig.contingent,
-                    "subject": fig.subject or None,
-                    "part_of": fig.part_of,
-                    "share_of": fig.share_of,
-                    "via": " -> ".join(fig.via) or None,
-                    "confidence": fig.confidence or None,
-                    "confidence_tier": vocab.confidence.get(fig.confidence.lower()) if fig.confidence else None,
-                    "quote": fig.quote,
-                    "note": fig.note or None,
-                    "n_articles": len(claim_articles[claim_id]),
-                    "file": shown,
-                    "line": id_lines.get(fig.id),
-                })
+                rows.append(
+                    {
+                        "figure_id": fig.id,
+                        "claim_id": claim_id,
+                        "article": ff.article,
+                        "claimant": ";".join(fig.claimant),
+                        "claimant_name": "; ".join(c.name for c in cl),
+                        "claimant_kind": ";".join(dict.fromkeys(c.kind for c in cl)),
+                        "claimant_country": ";".join(
+                            dict.fromkeys(c.country for c in cl if c.country)
+                        )
+                        or None,
+                        "n_claimants": len(cl),
+                        "metric": fig.metric,
+                        "metric_label": metric.label,
+                        "metric_group": metric.group,
+                        "unit": unit,
+                        "qualifier": v.qualifier,
+                        "low": low,
+                        "high": high,
+                        "approximate": v.approximate,
+                        "vague": v.qualifier == "vague",
+                        "worded": _worded(v, unit),
+                        "as_of": as_of.text if as_of else None,
+                        "as_of_date": pd.Timestamp(as_of.start) if as_of else None,
+                        "as_of_precision": _precision(as_of),
+                        "as_of_basis": basis,
+                        "scope": "cumulative" if fig.scope == "cumulative" else "window",
+                        "window": None if fig.scope == "cumulative" else fig.scope.window,
+                        "contingent": fig.contingent,
+                        "subject": fig.subject or None,
+                        "part_of": fig.part_of,
+                        "share_of": fig.share_of,
+                        "via": " -> ".join(fig.via) or None,
+                        "confidence": fig.confidence or None,
+                        "confidence_tier": vocab.confidence.get(fig.confidence.lower())
+                        if fig.confidence
+                        else None,
+                        "quote": fig.quote,
+                        "note": fig.note or None,
+                        "n_articles": len(claim_articles[claim_id]),
+                        "file": shown,
+                        "line": id_lines.get(fig.id),
+                    }
+                )
             for ign in ff.ignored:
-                ignored_rows.append({"article": ff.article, "quote": ign.quote, "number": ign.number,
-                                     "reason": ign.reason, "figure": ign.figure})
+                ignored_rows.append(
+                    {
+                        "article": ff.article,
+                        "quote": ign.quote,
+                        "number": ign.number,
+                        "reason": ign.reason,
+                        "figure": ign.figure,
+                    }
+                )
         schema = frames.figures_schema(vocab.metrics, vocab.units)
         figures = frames.build(rows, schema)
         n_by_article = figures["article"].value_counts()
         n_by_claimant = figures["claimant"].str.split(";").explode().value_counts()
-        article_frame = frames.build([{
-            "article": a.id, "title": a.title, "outlet": a.outlet, "url": a.url,
-            "published": a.published.text if a.published else None,
-            "published_date": pd.Timestamp(a.published.start) if a.published else None,
-            "published_precision": _precision(a.published), "sha256": a.sha256,
-            "notes": a.notes or None, "n_figures": int(n_by_article.get(a.id, 0)),
-        } for a in articles.values()], frames.ARTICLES_SCHEMA)
-        claimant_frame = frames.build([{
-            "claimant": c.id, "name": c.name, "kind": c.kind, "country": c.country,
-            "note": c.note or None, "n_figures": int(n_by_claimant.get(c.id, 0)),
-        } for c in claimants.values()], frames.CLAIMANTS_SCHEMA)
-        contingent_frame = frames.build([{
-            "contingent": c.id, "label": c.label, "start": c.start.text,
-            "start_date": pd.Timestamp(c.start.start), "part_of": c.part_of,
-            "description": c.description or None,
-        } for c in contingents], frames.CONTINGENTS_SCHEMA)
+        article_frame = frames.build(
+            [
+                {
+                    "article": a.id,
+                    "title": a.title,
+                    "outlet": a.outlet,
+                    "url": a.url,
+                    "published": a.published.text if a.published else None,
+                    "published_date": pd.Timestamp(a.published.start) if a.published else None,
+                    "published_precision": _precision(a.published),
+                    "sha256": a.sha256,
+                    "notes": a.notes or None,
+                    "n_figures": int(n_by_article.get(a.id, 0)),
+                }
+                for a in articles.values()
+            ],
+            frames.ARTICLES_SCHEMA,
+        )
+        claimant_frame = frames.build(
+            [
+                {
+                    "claimant": c.id,
+                    "name": c.name,
+                    "kind": c.kind,
+                    "country": c.country,
+                    "note": c.note or None,
+                    "n_figures": int(n_by_claimant.get(c.id, 0)),
+                }
+                for c in claimants.values()
+            ],
+            frames.CLAIMANTS_SCHEMA,
+        )
+        contingent_frame = frames.build(
+            [
+                {
+                    "contingent": c.id,
+                    "label": c.label,
+                    "start": c.start.text,
+                    "start_date": pd.Timestamp(c.start.start),
+                    "part_of": c.part_of,
+                    "description": c.description or None,
+                }
+                for c in contingents
+            ],
+            frames.CONTINGENTS_SCHEMA,
+        )
         return Dataset(
-            data_dir=self.data_dir, vocabulary=vocab, articles=article_frame,
-            claimants=claimant_frame, contingents=contingent_frame, figures=figures,
-            claims=_claims(figures), ignored=frames.build(ignored_rows, frames.IGNORED_SCHEMA),
+            data_dir=self.data_dir,
+            vocabulary=vocab,
+            articles=article_frame,
+            claimants=claimant_frame,
+            contingents=contingent_frame,
+            figures=figures,
+            claims=_claims(figures),
+            ignored=frames.build(ignored_rows, frames.IGNORED_SCHEMA),
             files=files,
         )
 
@@ -491,23 +763,26 @@ def _claims(figures: pd.DataFrame) -> pd.DataFrame:
         return ";".join(out)
 
     g = figures.groupby("claim_id", sort=False, observed=True)
-    claims = pd.DataFrame({
-        "metric": g["metric"].first().astype(str),
-        "metric_group": g["metric_group"].first(),
-        "unit": g["unit"].first().astype(str),
-        "low": g["low"].min(),
-        "high": g["high"].max(),
-        "worded": g["worded"].first(),
-        "contingent": g["contingent"].first(),
-        "figure_ids": g["figure_id"].agg(join),
-        "articles": g["article"].agg(join),
-        "n_articles": g["article"].nunique(),
-        "claimants": g["claimant"].agg(join),
-        "claimant_names": g["claimant_name"].agg(lambda v: "; ".join(dict.fromkeys(
-            p for s in v for p in s.split("; ")))),
-        "first_as_of": g["as_of_date"].min(),
-        "last_as_of": g["as_of_date"].max(),
-    }).reset_index()
+    claims = pd.DataFrame(
+        {
+            "metric": g["metric"].first().astype(str),
+            "metric_group": g["metric_group"].first(),
+            "unit": g["unit"].first().astype(str),
+            "low": g["low"].min(),
+            "high": g["high"].max(),
+            "worded": g["worded"].first(),
+            "contingent": g["contingent"].first(),
+            "figure_ids": g["figure_id"].agg(join),
+            "articles": g["article"].agg(join),
+            "n_articles": g["article"].nunique(),
+            "claimants": g["claimant"].agg(join),
+            "claimant_names": g["claimant_name"].agg(
+                lambda v: "; ".join(dict.fromkeys(p for s in v for p in s.split("; ")))
+            ),
+            "first_as_of": g["as_of_date"].min(),
+            "last_as_of": g["as_of_date"].max(),
+        }
+    ).reset_index()
     # An open bound in any report leaves that side of the claim open.
     open_high = g["high"].apply(lambda s: s.isna().any()).to_numpy()
     claims.loc[open_high, "high"] = pd.NA
@@ -552,10 +827,20 @@ def _worded(v: Value, unit: str | None) -> str:
     if q == "vague":
         return v.vague
     if q == "range":
-        text = f"{num(v.low)}–{num(v.high)}" if unit not in ("usd", "km") else f"{num(v.low)} to {num(v.high)}"
+        text = (
+            f"{num(v.low)}–{num(v.high)}"
+            if unit not in ("usd", "km")
+            else f"{num(v.low)} to {num(v.high)}"
+        )
         return f"about {text}" if v.approximate else text
-    prefix = {"exact": "", "about": "about ", "nearly": "nearly ", "over": "over ",
-              "at_least": "at least ", "up_to": "up to "}[q]
+    prefix = {
+        "exact": "",
+        "about": "about ",
+        "nearly": "nearly ",
+        "over": "over ",
+        "at_least": "at least ",
+        "up_to": "up to ",
+    }[q]
     return prefix + num(v.low if v.low is not None else v.high)
 
 

@@ -47,7 +47,9 @@ class PartialDate(Strict):
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
-            raise ValueError("a partial date like 2025, 2025-06 or 2025-06-17 (append ~ if approximate)")
+            raise ValueError(
+                "a partial date like 2025, 2025-06 or 2025-06-17 (append ~ if approximate)"
+            )
         m = _PARTIAL_DATE.match(value.strip())
         if not m:
             raise ValueError(
@@ -60,16 +62,26 @@ class PartialDate(Strict):
             raise ValueError(f"{value!r} is an impossible date: month {mo} does not exist")
         last = calendar.monthrange(y, mo)[1]
         if not 1 <= d <= last:
-            raise ValueError(f"{value!r} is an impossible date: {calendar.month_name[mo]} {y} has {last} days")
+            raise ValueError(
+                f"{value!r} is an impossible date: {calendar.month_name[mo]} {y} has {last} days"
+            )
         precision = "day" if day else "month" if month else "year"
-        return cls(text=value.strip(), start=date(y, mo, d), precision=precision, approximate=bool(approx))
+        return cls(
+            text=value.strip(), start=date(y, mo, d), precision=precision, approximate=bool(approx)
+        )
 
 
 def _partial_date(value: Any) -> PartialDate | None:
     return None if value is None else PartialDate.parse(value)
 
 
-DateField = Annotated[Any, Field(description="partial date: YYYY, YYYY-MM or YYYY-MM-DD, '~' suffix if approximate", json_schema_extra={"type": ["string", "integer"]})]
+DateField = Annotated[
+    Any,
+    Field(
+        description="partial date: YYYY, YYYY-MM or YYYY-MM-DD, '~' suffix if approximate",
+        json_schema_extra={"type": ["string", "integer"]},
+    ),
+]
 
 
 # --- vocabulary -------------------------------------------------------------------------------
@@ -198,7 +210,9 @@ class Value(Strict):
                 n = _num(raw[form], form)
                 low = None if form == "up_to" else n
                 high = None if form in ("over", "at_least") else n
-                return cls(qualifier=form, low=low, high=high, approximate=form in ("about", "nearly"))
+                return cls(
+                    qualifier=form, low=low, high=high, approximate=form in ("about", "nearly")
+                )
         raise ValueError(f"unrecognised value form with keys {sorted(keys)}; " + _VALUE_FORMS)
 
 
@@ -224,15 +238,24 @@ class Window(Strict):
 
 class Figure(Strict):
     id: Slug
-    claim: Slug | None = Field(None, description="groups reports of the same claim across articles")
+    claim: Slug | None = Field(
+        None, description="groups reports of the same claim across articles"
+    )
     metric: Slug
     unit: Slug | None = Field(None, description="defaults to the metric's unit")
     value: Annotated[Any, Field(json_schema_extra={"description": _VALUE_FORMS})]
     subject: str = Field("", description="what is counted, e.g. 'sappers'")
-    claimant: Annotated[list[Slug], Field(json_schema_extra={"description": "a claimant id or a list of them"})]
+    claimant: Annotated[
+        list[Slug], Field(json_schema_extra={"description": "a claimant id or a list of them"})
+    ]
     via: list[str] = Field([], description="relays between claimant and this article's outlet")
     as_of: DateField = None
-    scope: Annotated[Any, Field(json_schema_extra={"description": "cumulative (default) or {window: words, days: N}"})] = "cumulative"
+    scope: Annotated[
+        Any,
+        Field(
+            json_schema_extra={"description": "cumulative (default) or {window: words, days: N}"}
+        ),
+    ] = "cumulative"
     contingent: Slug | None = None
     part_of: Slug | None = Field(None, description="id of the figure this is a part of")
     share_of: Slug | None = Field(None, description="metric a percentage is a share of")
@@ -286,7 +309,9 @@ class Ignored(Strict):
     """A numeric mention in the article that is not a figure about the deployment."""
 
     quote: str = Field(min_length=1, description="verbatim text around the mention")
-    number: str | None = Field(None, description="the mention as written, when the quote has several")
+    number: str | None = Field(
+        None, description="the mention as written, when the quote has several"
+    )
     reason: str = Field(min_length=3)
     figure: Slug | None = Field(None, description="when it restates a figure of this article")
 

@@ -178,4 +178,3 @@ class LineFinder:
             node = child
             best = node.start_mark.line + 1
         return best
-

@@ -1,0 +1,57 @@
+"""Finding and launching Debian's Chromium: one place for Playwright and kaleido alike.
+
+No browser is ever downloaded: these machines reach only package registries, so the
+browser is Debian's `chromium` package (`make chromium` installs it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+# Without the background-networking flags Chromium keeps dialling Google's hosts, which this
+# closed network refuses; --no-sandbox is needed when running as root.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+INSTALL_HINT = (
+    "no Chromium found: install Debian's package with `make chromium` "
+    "(or `apt-get install -y chromium`), or point BROWSER_PATH at a Chromium binary"
+)
+
+
+class ChromiumNotFound(RuntimeError):
+    """No usable Chromium on this machine; the message says how to install one."""
+
+
+def find_chromium() -> Path:
+    """The Chromium to use: $BROWSER_PATH if set, else Debian's standard paths."""
+    pinned = os.environ.get("BROWSER_PATH")
+    if pinned:
+        if Path(pinned).is_file() and os.access(pinned, os.X_OK):
+            return Path(pinned)
+        raise ChromiumNotFound(f"BROWSER_PATH={pinned} is not an executable file; " + INSTALL_HINT)
+    for candidate in CANDIDATES:
+        if Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return Path(candidate)
+    found = shutil.which("chromium")
+    if found:
+        return Path(found)
+    raise ChromiumNotFound(INSTALL_HINT)
+
+
+def launch(playwright, **kwargs):
+    """Launch Debian's Chromium through Playwright (sync API) with the flags this machine needs."""
+    return playwright.chromium.launch(
+        executable_path=str(find_chromium()), args=CHROMIUM_ARGS, headless=True, **kwargs
+    )

@@ -1,0 +1,234 @@
+"""The `kursk` command: validate, export, verify, coverage, schema (and briefing)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from .errors import DataError
+from .paths import ARTICLES_DIR, DATA_DIR
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+def _load(args):
+    from .loader import load
+
+    return load(args.data)
+
+
+def cmd_validate(args) -> int:
+    data = _load(args)
+    print(
+        f"ok: {len(data.figures)} figures ({len(data.claims)} claims) from "
+        f"{len(data.articles)} articles in {len(data.files)} files"
+    )
+    return EXIT_OK
+
+
+def plain_numbers(frame):
+    """low/high as plain numbers: 6000, not 6000.0; missing stays missing."""
+    import pandas as pd
+
+    out = frame.copy()
+    for col in ("low", "high"):
+        values = [
+            None if pd.isna(v) else (int(v) if float(v).is_integer() else float(v))
+            for v in out[col]
+        ]
+        out[col] = pd.Series(values, index=out.index, dtype=object)
+    return out
+
+
+def export_text(data, fmt: str) -> str:
+    table = plain_numbers(data.export())
+    if fmt == "json":
+        records = json.loads(table.to_json(orient="records", force_ascii=False))
+        return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    return table.to_csv(index=False, lineterminator="\n")
+
+
+def cmd_export(args) -> int:
+    text = export_text(_load(args), args.format)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _articles_dir(args) -> Path | None:
+    path = Path(args.articles)
+    if not path.is_dir():
+        print(f"kursk: articles folder not found: {path} (pass --articles DIR)", file=sys.stderr)
+        return None
+    return path
+
+
+def cmd_verify(args) -> int:
+    from .textcheck import verify
+
+    data = _load(args)
+    folder = _articles_dir(args)
+    if folder is None:
+        return EXIT_FAILED
+    issues = verify(data, folder)
+    for issue in issues:
+        print(issue)
+    checked = len(data.figures) + len(data.ignored)
+    if issues:
+        print(f"verify: {len(issues)} problem(s) in {checked} quotes", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"verify: ok: {len(data.articles)} article hashes, {checked} quotes and their numbers")
+    return EXIT_OK
+
+
+def cmd_coverage(args) -> int:
+    from .textcheck import coverage
+
+    data = _load(args)
+    folder = _articles_dir(args)
+    if folder is None:
+        return EXIT_FAILED
+    result, issues = coverage(data, folder)
+    for issue in issues:
+        print(issue)
+    total = uncurated = 0
+    print(
+        f"{'article':<22} {'mentions':>8} {'curated':>8} {'ignored':>8} {'uncurated':>9} {'coverage':>9}"
+    )
+    for cov in result:
+        c = cov.counts
+        total += len(cov.mentions)
+        uncurated += c["uncurated"]
+        print(
+            f"{cov.article:<22} {len(cov.mentions):>8} {c['curated']:>8} {c['ignored']:>8} "
+            f"{c['uncurated']:>9} {cov.percent:>8.1f}%"
+        )
+    pct = 100.0 if not total else 100.0 * (total - uncurated) / total
+    print(f"{'all':<22} {total:>8} {'':>8} {'':>8} {uncurated:>9} {pct:>8.1f}%")
+    for cov in result:
+        text = (folder / f"{cov.article}.txt").read_text(encoding="utf-8", errors="replace")
+        for m in cov.mentions:
+            if m.status == "uncurated" or args.all:
+                print(
+                    f"  {cov.article}: {m.status}: {m.context(text)}"
+                    + (f"  <- {m.by}" if m.by else "")
+                )
+    return EXIT_OK if not issues and uncurated == 0 else EXIT_FAILED
+
+
+def cmd_schema(args) -> int:
+    from .schema_export import write_schemas
+
+    for path in write_schemas(Path(args.out) if args.out else None):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kursk",
+        description="Kursk Figures: curated, sourced numbers on North Korea's deployment to Kursk.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name, func, help_text):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    p = add(
+        "validate", cmd_validate, "check the YAML under DATA_DIR; exit 2 listing every problem"
+    )
+    p.add_argument(
+        "data",
+        nargs="?",
+        default=None,
+        metavar="DATA_DIR",
+        help=f"folder with the YAML (default: {DATA_DIR})",
+    )
+
+    p = add("export", cmd_export, "write the figures table, one row per figure")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+
+    p = add(
+        "verify", cmd_verify, "check quotes, numbers and article hashes against the article texts"
+    )
+    p.add_argument(
+        "--articles",
+        default=str(ARTICLES_DIR),
+        metavar="DIR",
+        help=f"folder of <article id>.txt files (default: {ARTICLES_DIR})",
+    )
+
+    p = add(
+        "coverage",
+        cmd_coverage,
+        "list every numeric mention in the articles as curated, ignored or uncurated",
+    )
+    p.add_argument(
+        "--articles",
+        default=str(ARTICLES_DIR),
+        metavar="DIR",
+        help=f"folder of <article id>.txt files (default: {ARTICLES_DIR})",
+    )
+    p.add_argument(
+        "--all", action="store_true", help="list every mention, not only uncurated ones"
+    )
+
+    p = add("schema", cmd_schema, "write the JSON Schemas editors use to data/schema/")
+    p.add_argument("--out", metavar="DIR")
+
+    try:
+        from .briefing import add_parser as add_briefing
+    except ImportError:
+        add_briefing = None
+    if add_briefing is not None:
+        add_briefing(sub)
+
+    for name, p in sub.choices.items():
+        if name not in ("validate", "schema") and not any(a.dest == "data" for a in p._actions):
+            p.add_argument(
+                "--data",
+                default=None,
+                metavar="DATA_DIR",
+                help="folder with the YAML (default: data/)",
+            )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except DataError as exc:
+        for issue in exc.issues:
+            print(issue, file=sys.stderr)
+        n = len(exc.issues)
+        print(f"kursk: {n} problem{'s' if n != 1 else ''} in the data", file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # no traceback for users; KURSK_DEBUG=1 shows it
+        if os.environ.get("KURSK_DEBUG"):
+            raise
+        print(
+            f"kursk: internal error: {exc.__class__.__name__}: {exc} "
+            "(run with KURSK_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
