@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA_DIR = ROOT / "data"
+# KURSK_DATA_DIR points the dashboard (and load()) at another data folder, e.g. in tests.
+DATA_DIR = Path(os.environ.get("KURSK_DATA_DIR", ROOT / "data"))
 BUILD_DIR = ROOT / "build"
 DASHBOARDS_DIR = ROOT / "dashboards"
 NOTEBOOKS_DIR = ROOT / "notebooks"
