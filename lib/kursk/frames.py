@@ -124,6 +124,9 @@ def build(rows: list[dict] | dict[str, list], schema: dict[str, object]) -> pd.D
     """A frame with exactly the declared columns, in order, cast to the declared dtypes."""
     frame = pd.DataFrame(rows, columns=list(schema))
     for column, dtype in schema.items():
+        if str(dtype).startswith("datetime64") and frame[column].dtype == object:
+            # Python dates (or None) -> datetime64 in one vectorised step
+            frame[column] = pd.to_datetime(frame[column], errors="raise")
         frame[column] = frame[column].astype(dtype)
     return check(frame, schema)
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -32,7 +34,8 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-class PartialDate(Strict):
+@dataclass(frozen=True, slots=True)
+class PartialDate:
     """A date known to a year, month or day, optionally approximate ('~')."""
 
     text: str
@@ -42,6 +45,12 @@ class PartialDate(Strict):
 
     @classmethod
     def parse(cls, value: Any) -> PartialDate:
+        if isinstance(value, str):
+            return _parse_date_text(value)
+        return cls._parse(value)
+
+    @classmethod
+    def _parse(cls, value: Any) -> PartialDate:
         if isinstance(value, date):
             value = value.isoformat()
         if isinstance(value, int) and not isinstance(value, bool):
@@ -69,6 +78,12 @@ class PartialDate(Strict):
         return cls(
             text=value.strip(), start=date(y, mo, d), precision=precision, approximate=bool(approx)
         )
+
+
+@lru_cache(maxsize=4096)
+def _parse_date_text(value: str) -> PartialDate:
+    # Curated data repeats the same few dates many times; parse each once.
+    return PartialDate._parse(value)
 
 
 def _partial_date(value: Any) -> PartialDate | None:
@@ -174,10 +189,11 @@ class ContingentsFile(Strict):
 Number = Annotated[float, Field(allow_inf_nan=False)]
 
 
-class Value(Strict):
+@dataclass(frozen=True, slots=True)
+class Value:
     """One way a number is worded; the YAML writes exactly one form (see data/README.md)."""
 
-    qualifier: Literal[QUALIFIERS]  # type: ignore[valid-type]
+    qualifier: str  # one of QUALIFIERS
     low: float | None = None
     high: float | None = None
     approximate: bool = False
@@ -248,7 +264,7 @@ class Figure(Strict):
     claimant: Annotated[
         list[Slug], Field(json_schema_extra={"description": "a claimant id or a list of them"})
     ]
-    via: list[str] = Field([], description="relays between claimant and this article's outlet")
+    via: list[str] = Field(default_factory=list, description="relays between claimant and this article's outlet")
     as_of: DateField = None
     scope: Annotated[
         Any,
@@ -325,8 +341,8 @@ class FiguresFile(Strict):
     """data/figures/<article id>.yaml: every figure one article reports."""
 
     article: Slug
-    figures: list[Figure] = []
-    ignored: list[Ignored] = []
+    figures: list[Figure] = Field(default_factory=list)
+    ignored: list[Ignored] = Field(default_factory=list)
 
 
 SCHEMAS = {

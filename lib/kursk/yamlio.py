@@ -157,9 +157,16 @@ class LineFinder:
         return self._root
 
     def line(self, keypath: tuple) -> int | None:
+        return self._find(keypath)[0]
+
+    def raw(self, keypath: tuple) -> str | None:
+        """The scalar at keypath exactly as written in the file (before YAML typed it)."""
+        return self._find(keypath)[1]
+
+    def _find(self, keypath: tuple) -> tuple[int | None, str | None]:
         node = self._load()
         if node is None:
-            return None
+            return None, None
         best = node.start_mark.line + 1
         for key in keypath:
             child = None
@@ -174,7 +181,7 @@ class LineFinder:
                 if 0 <= key < len(node.value):
                     child = node.value[key]
             if child is None:
-                break
+                return best, None
             node = child
             best = node.start_mark.line + 1
-        return best
+        return best, node.value if isinstance(node, yaml.ScalarNode) else None

@@ -1,0 +1,1 @@
+"""Benchmark modules run by kursk.bench; each has run(quick=False) -> list[dict]."""
