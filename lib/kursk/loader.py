@@ -115,6 +115,8 @@ class _Loader:
         self.data_dir = data_dir
         self.issues: list[Issue] = []
         self._finders: dict[Path, LineFinder] = {}
+        # figures that failed schema validation: their references are still checked
+        self._invalid: list[tuple[Path, int, dict]] = []
 
     # --- error helpers ------------------------------------------------------------------------
 
@@ -279,7 +281,8 @@ class _Loader:
                 good.append(Figure.model_validate(item))
                 index.append(i)
             except (ValidationError, TypeError):
-                continue
+                if isinstance(item, dict):
+                    self._invalid.append((path, i, item))
         if article is None:
             return None
         return path, FiguresFile.model_construct(article=article, figures=good, ignored=[]), index
@@ -420,45 +423,58 @@ class _Loader:
                         expected=one_of(figure_ids),
                         hint=did_you_mean(ign.figure, figure_ids),
                     )
+        for path, i, raw in self._invalid:
+            claimants = raw.get("claimant")
+            claimants = [claimants] if isinstance(claimants, str) else claimants
+            self._check_refs(path, ("figures", i), raw.get("metric"), raw.get("unit"),
+                             claimants if isinstance(claimants, list) else [],
+                             raw.get("contingent"), ctx)
         self._check_parts(by_id, vocab)
         self._check_claims(by_id, vocab)
 
     def _check_figure(self, path: Path, loc: tuple, fig: Figure, ctx) -> None:
+        metric = self._check_refs(
+            path, loc, fig.metric, fig.unit, fig.claimant, fig.contingent, ctx
+        )
+        self._check_value(path, loc, fig, metric, ctx)
+
+    def _check_refs(self, path, loc, metric_id, unit, claimant_ids, contingent, ctx):
+        """References of one figure (also run on figures that failed schema validation)."""
         vocab: Vocabulary = ctx["vocab"]
-        metric = vocab.metrics.get(fig.metric)
-        if metric is None:
+        metric = vocab.metrics.get(metric_id) if isinstance(metric_id, str) else None
+        if isinstance(metric_id, str) and metric is None:
             self.issue(
                 path,
                 loc + ("metric",),
                 "unknown metric",
-                value=fig.metric,
+                value=metric_id,
                 expected=one_of(vocab.metrics),
-                hint=did_you_mean(fig.metric, vocab.metrics) or "add it to vocabulary.yaml",
+                hint=did_you_mean(metric_id, vocab.metrics) or "add it to vocabulary.yaml",
                 code="unknown_metric",
             )
-        if fig.unit is not None and fig.unit not in vocab.units:
+        if isinstance(unit, str) and unit not in vocab.units:
             self.issue(
                 path,
                 loc + ("unit",),
                 "unknown unit",
-                value=fig.unit,
+                value=unit,
                 expected=one_of(vocab.units),
-                hint=did_you_mean(fig.unit, vocab.units),
+                hint=did_you_mean(unit, vocab.units),
                 code="unknown_unit",
             )
-        elif metric and fig.unit is not None and fig.unit != metric.unit:
+        elif metric and isinstance(unit, str) and unit != metric.unit:
             self.issue(
                 path,
                 loc + ("unit",),
-                f"metric {fig.metric!r} is measured in {metric.unit}",
-                value=fig.unit,
+                f"metric {metric_id!r} is measured in {metric.unit}",
+                value=unit,
                 expected=metric.unit,
                 hint="drop unit: (it defaults to the metric's) or pick another metric",
                 code="unit_mismatch",
             )
-        for j, cid in enumerate(fig.claimant):
-            if cid not in ctx["claimants"]:
-                cloc = loc + ("claimant",) + ((j,) if len(fig.claimant) > 1 else ())
+        for j, cid in enumerate(claimant_ids):
+            if isinstance(cid, str) and cid not in ctx["claimants"]:
+                cloc = loc + ("claimant",) + ((j,) if len(claimant_ids) > 1 else ())
                 self.issue(
                     path,
                     cloc,
@@ -468,17 +484,21 @@ class _Loader:
                     hint=did_you_mean(cid, ctx["claimants"]) or "add it to claimants.yaml",
                     code="unknown_claimant",
                 )
-        if fig.contingent and fig.contingent not in ctx["contingents"]:
+        if isinstance(contingent, str) and contingent not in ctx["contingents"]:
             self.issue(
                 path,
                 loc + ("contingent",),
                 "unknown contingent",
-                value=fig.contingent,
+                value=contingent,
                 expected=one_of(ctx["contingents"]),
-                hint=did_you_mean(fig.contingent, ctx["contingents"])
+                hint=did_you_mean(contingent, ctx["contingents"])
                 or "add it to contingents.yaml",
                 code="unknown_contingent",
             )
+        return metric
+
+    def _check_value(self, path: Path, loc: tuple, fig: Figure, metric, ctx) -> None:
+        vocab: Vocabulary = ctx["vocab"]
         value: Value = fig.value
         unit = fig.unit or (metric.unit if metric else None)
         if value.qualifier == "vague" and value.vague.lower() not in vocab.vague:
