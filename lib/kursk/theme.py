@@ -1,0 +1,83 @@
+"""The house look: one plotly template and one fixed, colour-blind-safe colour per claimant."""
+
+from __future__ import annotations
+
+import hashlib
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
+INK, MUTED, GRID = "#1f2933", "#5f6b7a", "#e4e7eb"
+# Okabe-Ito, then Paul Tol's muted colours: distinguishable with the common colour blindnesses.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#882255",
+           "#44AA99", "#999933", "#AA4499", "#332288", "#117733"]
+CLAIMANT_COLORS = {
+    "uk-intelligence": "#332288",
+    "kr-military": "#0072B2",
+    "kr-intelligence": "#56B4E9",
+    "us-intelligence": "#D55E00",
+    "us-government": "#E69F00",
+    "ua-intelligence": "#009E73",
+    "ua-president": "#44AA99",
+    "ru-security-council": "#882255",
+    "kp-state": "#CC79A7",
+    "unnamed-analysts": "#999933",
+    "unattributed": "#7b8794",
+}
+# Short display names for legends and axis labels (full names stay in hovers and source lines).
+SHORT_NAMES = {
+    "uk-intelligence": "UK intelligence",
+    "kr-military": "S. Korean military",
+    "kr-intelligence": "S. Korean intelligence",
+    "us-intelligence": "US intel",
+    "us-government": "US assessments",
+    "ua-intelligence": "Ukrainian intel",
+    "ua-president": "Zelensky",
+    "ru-security-council": "Shoigu (Russia)",
+    "kp-state": "North Korea",
+    "unnamed-analysts": "Unnamed analysts",
+    "unattributed": "Unattributed",
+}
+
+
+def short_name(claimant: str, full: str = "") -> str:
+    """A short label for one claimant id, or several joined with ';'."""
+    ids = str(claimant).split(";")
+    fulls = full.split("; ") if full else ids
+    names = [SHORT_NAMES.get(i, f[:24]) for i, f in zip(ids, fulls + ids[len(fulls):])]
+    return " + ".join(names)
+
+
+KIND_SYMBOLS = {"intelligence": "circle", "military": "square", "government": "diamond",
+                "media": "star", "analyst": "hexagon", "unattributed": "circle"}
+
+
+def claimant_color(claimant_id: str) -> str:
+    """The fixed colour of a claimant (several claimants: the first one's)."""
+    first = str(claimant_id).split(";")[0]
+    if first in CLAIMANT_COLORS:
+        return CLAIMANT_COLORS[first]
+    digest = int(hashlib.sha256(first.encode()).hexdigest(), 16)
+    return PALETTE[digest % len(PALETTE)]
+
+
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font={"family": FONT, "size": 13, "color": INK},
+        title={"x": 0.01, "xanchor": "left", "y": 0.97, "yanchor": "top",
+               "font": {"size": 18, "color": INK}},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        colorway=PALETTE,
+        margin={"l": 70, "r": 30, "t": 125, "b": 120},
+        xaxis={"gridcolor": GRID, "linecolor": "#9aa5b1", "zeroline": False, "automargin": True},
+        yaxis={"gridcolor": GRID, "linecolor": "#9aa5b1", "zeroline": False, "automargin": True,
+               "separatethousands": True},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0,
+                "font": {"size": 11}, "bgcolor": "rgba(255,255,255,0)"},
+        hoverlabel={"font": {"family": FONT, "size": 12}, "align": "left"},
+        separators=".,",
+    )
+)
+pio.templates["kursk"] = TEMPLATE
