@@ -5,9 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 import kursk
+import pytest
 from kursk.paths import ARTICLES_DIR, DATA_DIR
 
 

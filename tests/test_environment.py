@@ -6,7 +6,6 @@ import re
 import tomllib
 
 import yaml
-
 from kursk.paths import ROOT
 
 # conda-forge names that differ from PyPI's

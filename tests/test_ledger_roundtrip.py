@@ -6,12 +6,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import kursk
 import pandas as pd
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import kursk
 from kursk import frames
 from kursk.paths import DATA_DIR
 

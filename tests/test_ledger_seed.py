@@ -9,18 +9,13 @@ import shutil
 import subprocess
 import sys
 
-import pytest
-
 import kursk
+import pytest
 from kursk.cli import main as cli
 from kursk.frames import EXPORT_COLUMNS
 from kursk.paths import DATA_DIR
 
-EXPECTED_COLUMNS = (
-    "figure_id, claim_id, article, claimant, claimant_name, claimant_kind, claimant_country, "
-    "metric, unit, qualifier, low, high, as_of, as_of_precision, scope, contingent, part_of, "
-    "quote, n_articles"
-).split(", ")
+EXPECTED_COLUMNS = ["figure_id", "claim_id", "article", "claimant", "claimant_name", "claimant_kind", "claimant_country", "metric", "unit", "qualifier", "low", "high", "as_of", "as_of_precision", "scope", "contingent", "part_of", "quote", "n_articles"]
 
 
 def test_every_data_file_is_checked(data):

@@ -8,9 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 import kursk
+import pytest
 from kursk import DataError
 
 ARTICLE = "003_1a8f1fbcddf06ff0"

@@ -27,6 +27,13 @@ class Issue:
     def location(self) -> str:
         return f"{self.file}:{self.line if self.line is not None else '?'}"
 
+    def sentence(self) -> str:
+        """The problem for a reader of the dashboard: where, what, the value and the fix."""
+        where = f"{self.file.rsplit('/', 1)[-1]}, line {self.line if self.line else '?'}"
+        got = "" if self.value is _MISSING else f" ({_short(self.value)})"
+        fix = f"; fix: {self.hint}" if self.hint else ""
+        return f"{where}, {self.field or 'file'}: {self.message}{got}{fix}"
+
     def __str__(self) -> str:
         parts = [self.message]
         if self.value is not _MISSING:

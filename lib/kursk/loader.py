@@ -291,7 +291,7 @@ class _Loader:
 
     def _unique(self, path: Path, items, key: str, what: str, seen: dict) -> None:
         for i, item in enumerate(items):
-            ident = getattr(item, "id")
+            ident = item.id
             if ident in seen:
                 other_path, other_loc = seen[ident]
                 where = f"{display_path(other_path)}:{self.line(other_path, other_loc)}"

@@ -1,0 +1,291 @@
+"""The dashboard app: filters, headline, charts, table and CSV download, wired as ipywidgets.
+
+All logic lives here (voila-gallery's App pattern), so it is testable without a browser; the
+notebook dashboards/overview.ipynb only builds `Dashboard.from_data_dir()` and shows `.view`.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+from collections.abc import Callable
+
+import ipywidgets as w
+import pandas as pd
+import plotly.graph_objects as go
+
+from . import charts
+from .cli import export_text
+from .errors import DataError
+from .loader import Dataset, load
+from .summary import headline
+
+GROUP_LABELS = {"deployment": "Troop numbers", "casualties": "Casualties",
+                "payment": "Payments", "distance": "Distances"}
+CSS = """
+<style>
+.kursk-dashboard { font-family: 'DejaVu Sans', Arial, sans-serif; color: #1f2933;
+  padding: 12px 18px; max-width: 1500px; margin: 0 auto; }
+.kursk-dashboard h1 { font-size: 24px; margin: 4px 0 2px 0; }
+.kursk-dashboard .sub { color: #5f6b7a; margin: 0 0 10px 0; }
+.kursk-headline ul { margin: 4px 0 8px 0; padding-left: 20px; font-size: 15px; line-height: 1.5; }
+.kursk-filters { background: #fff; border: 1px solid #e4e7eb; border-radius: 6px; padding: 8px; }
+.kursk-chart { background: #fff; border: 1px solid #e4e7eb; border-radius: 6px; }
+.kursk-status { color: #5f6b7a; }
+.kursk-table table { border-collapse: collapse; font-size: 12px; width: 100%; background: #fff; }
+.kursk-table th { text-align: left; background: #f0f2f5; position: sticky; top: 0; }
+.kursk-table th, .kursk-table td { border-bottom: 1px solid #e4e7eb; padding: 4px 6px;
+  vertical-align: top; }
+.kursk-error { background: #fff4e5; border: 1px solid #D55E00; border-radius: 6px; padding: 12px;
+  font-size: 14px; }
+</style>
+"""
+
+
+class Dashboard:
+    """The read-only dashboard for one Dataset (or a plain-language error when data are bad)."""
+
+    def __init__(self, data: Dataset | None, error: DataError | None = None,
+                 builders: dict[str, Callable[[Dataset], go.Figure]] | None = None):
+        self.data = data
+        self.error = error
+        self.builders = dict(builders or charts.CHARTS)
+        self.figures: dict[str, go.FigureWidget] = {}
+        self._updating = False
+        if data is None:
+            self.view = self._error_view(error)
+            return
+        self._build()
+        self.refresh()
+
+    @classmethod
+    def from_data_dir(cls, data_dir=None) -> Dashboard:
+        """Load the data; on bad data show what is wrong instead of raising."""
+        try:
+            return cls(load(data_dir))
+        except DataError as exc:
+            return cls(None, exc)
+
+    # --- construction -------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        data = self.data
+        claimants = data.claimants[data.claimants["n_figures"] > 0]
+        self.claimant_options = [(f"{r.name} ({r.n_figures})", r.claimant)
+                                 for r in claimants.itertuples()]
+        groups = [g for g in GROUP_LABELS if (data.figures["metric_group"] == g).any()]
+        self.group_options = [(GROUP_LABELS[g], g) for g in groups]
+        dates = data.figures["as_of_date"].dropna()
+        self.date_range = (dates.min().date(), dates.max().date()) if len(dates) else (None, None)
+
+        self.claimant = w.SelectMultiple(options=self.claimant_options,
+                                         value=[v for _, v in self.claimant_options], rows=8,
+                                         description="Claimants",
+                                         layout=w.Layout(width="auto"))
+        self.claimant.add_class("kursk-filter-claimant")
+        self.metric = w.SelectMultiple(options=self.group_options,
+                                       value=[v for _, v in self.group_options], rows=4,
+                                       description="Metrics", layout=w.Layout(width="auto"))
+        self.metric.add_class("kursk-filter-metric")
+        self.since = w.DatePicker(description="As of from", value=self.date_range[0])
+        self.since.add_class("kursk-filter-since")
+        self.until = w.DatePicker(description="to", value=self.date_range[1])
+        self.until.add_class("kursk-filter-until")
+        self.corroborated = w.Checkbox(description="Reported by 2+ articles only", value=False,
+                                       indent=False)
+        self.corroborated.add_class("kursk-filter-corroborated")
+        self.reset = w.Button(description="Reset filters", icon="", button_style="")
+        self.reset.add_class("kursk-reset")
+        self.reset.on_click(lambda _: self._safely(self.reset_filters))
+        for control in (self.claimant, self.metric, self.since, self.until, self.corroborated):
+            control.observe(self._on_change, names="value")
+        self._last_valid = self._current()
+
+        self.headline = w.HTML()
+        self.headline.add_class("kursk-headline")
+        self.status = w.HTML()
+        self.status.add_class("kursk-status")
+        self.table = w.HTML(layout=w.Layout(max_height="520px", overflow="auto"))
+        self.table.add_class("kursk-table")
+        self.download = w.HTML()
+        self.download.add_class("kursk-download")
+
+        boxes = []
+        for name in self.builders:
+            fig = go.FigureWidget()
+            fig.layout.height = 560
+            self.figures[name] = fig
+            box = w.Box([fig], layout=w.Layout(width="100%"))
+            box.add_class("kursk-chart")
+            box.add_class(f"kursk-chart-{name}")
+            boxes.append(box)
+        filters = w.VBox([
+            w.HTML("<b>Filters</b>"), self.claimant, self.metric, self.since, self.until,
+            self.corroborated, self.reset, self.status, self.download,
+        ], layout=w.Layout(width="330px", min_width="300px"))
+        filters.add_class("kursk-filters")
+        grid = w.GridBox(boxes, layout=w.Layout(
+            grid_template_columns="repeat(auto-fit, minmax(560px, 1fr))", grid_gap="12px",
+            width="100%"))
+        main = w.VBox([grid, w.HTML("<h3>The figures behind the charts</h3>"), self.table],
+                      layout=w.Layout(flex="1 1 auto", min_width="0"))
+        header = w.HTML(
+            CSS + "<h1>Kursk Figures</h1><p class='sub'>North Korea's deployment to Russia's "
+            "Kursk region: every number with who said it, when, and where it was reported.</p>")
+        self.view = w.VBox([header, self.headline,
+                            w.HBox([filters, main], layout=w.Layout(gap="14px"))])
+        self.view.add_class("kursk-dashboard")
+
+    def _error_view(self, error: DataError | None) -> w.Widget:
+        items = "".join(f"<li>{html.escape(i.sentence())}</li>"
+                        for i in (error.issues if error else [])[:20])
+        more = len(error.issues) - 20 if error and len(error.issues) > 20 else 0
+        box = w.HTML(
+            CSS + "<div class='kursk-error'><b>The figures data has problems, so the dashboard "
+            "cannot show charts yet.</b><p>Whoever maintains the data can fix these and reload "
+            f"this page:</p><ul>{items}</ul>" + (f"<p>…and {more} more.</p>" if more else "")
+            + "</div>")
+        box.add_class("kursk-error")
+        root = w.VBox([w.HTML(CSS + "<h1>Kursk Figures</h1>"), box])
+        root.add_class("kursk-dashboard")
+        return root
+
+    # --- state ----------------------------------------------------------------------------------
+
+    def _current(self) -> dict:
+        return {"claimants": tuple(self.claimant.value), "metric_groups": tuple(self.metric.value),
+                "since": self.since.value, "until": self.until.value,
+                "corroborated": bool(self.corroborated.value)}
+
+    @property
+    def filters(self) -> dict:
+        """The filter state as plain values."""
+        return self._current()
+
+    def set_filters(self, claimants=None, metric_groups=None, since=None, until=None,
+                    corroborated=None) -> None:
+        """Set several filters at once (one redraw)."""
+        self._updating = True
+        try:
+            if claimants is not None:
+                self.claimant.value = tuple(claimants)
+            if metric_groups is not None:
+                self.metric.value = tuple(metric_groups)
+            if since is not None:
+                self.since.value = since
+            if until is not None:
+                self.until.value = until
+            if corroborated is not None:
+                self.corroborated.value = bool(corroborated)
+        finally:
+            self._updating = False
+        self._safely(self.refresh)
+
+    def reset_filters(self) -> None:
+        """Back to everything."""
+        self.set_filters(claimants=[v for _, v in self.claimant_options],
+                         metric_groups=[v for _, v in self.group_options],
+                         since=self.date_range[0], until=self.date_range[1], corroborated=False)
+
+    @property
+    def filtered(self) -> Dataset:
+        """The dataset as the filters select it."""
+        s = self._current()
+        full_dates = (s["since"], s["until"]) == self.date_range
+        return self.data.filter(
+            claimants=list(s["claimants"]), metric_groups=list(s["metric_groups"]),
+            since=None if full_dates or s["since"] is None else s["since"],
+            until=None if full_dates or s["until"] is None else s["until"],
+            min_articles=2 if s["corroborated"] else 1)
+
+    def _valid(self, state: dict) -> bool:
+        """Values can be forged through the widget comm: accept only what is offered."""
+        offered = {v for _, v in self.claimant_options}
+        groups = {v for _, v in self.group_options}
+        return (set(state["claimants"]) <= offered and set(state["metric_groups"]) <= groups
+                and all(d is None or isinstance(d, dt.date) for d in (state["since"], state["until"]))
+                and isinstance(state["corroborated"], bool))
+
+    def _on_change(self, change) -> None:
+        if self._updating:
+            return
+        state = self._current()
+        if not self._valid(state):
+            self._restore(self._last_valid)
+            self.status.value = "That filter value is not available; the last valid one is back."
+            return
+        self._safely(self.refresh)
+
+    def _restore(self, state: dict) -> None:
+        self._updating = True
+        try:
+            self.claimant.value = state["claimants"]
+            self.metric.value = state["metric_groups"]
+            self.since.value = state["since"]
+            self.until.value = state["until"]
+            self.corroborated.value = state["corroborated"]
+        finally:
+            self._updating = False
+
+    def _safely(self, action: Callable[[], None]) -> None:
+        """Run a callback; a failure becomes a short message, never a traceback."""
+        try:
+            action()
+        except Exception as exc:  # noqa: BLE001 - viewers must never see a traceback
+            self.status.value = ("<span style='color:#D55E00'>Could not update the dashboard "
+                                 f"({html.escape(exc.__class__.__name__)}). The previous view "
+                                 "is kept.</span>")
+
+    # --- drawing ----------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Redraw headline, charts, table and download for the current filters."""
+        data = self.filtered
+        h = headline(data)
+        self.headline.value = "<ul>" + "".join(f"<li>{html.escape(line)}</li>"
+                                               for line in h.lines()) + "</ul>"
+        for name, build in self.builders.items():
+            self._draw(self.figures[name], build(data))
+        self.status.value = (f"Showing {len(data.figures)} of {len(self.data.figures)} figures "
+                             f"({len(data.claims)} claims).")
+        self.table.value = self._table_html(data)
+        csv = self.csv_text(data)
+        href = "data:text/csv;base64," + base64.b64encode(csv.encode()).decode()
+        self.download.value = (f"<a download='kursk-figures.csv' href='{href}'>Download these "
+                               f"{len(data.figures)} figures (CSV)</a>")
+        self._last_valid = self._current()
+
+    @staticmethod
+    def _draw(target: go.FigureWidget, fig: go.Figure) -> None:
+        """Replace a FigureWidget's content in place (the widget, and its div, stay)."""
+        with target.batch_update():
+            target.data = ()
+            target.layout = fig.layout
+            target.layout.height = 560
+        target.add_traces(list(fig.data))
+
+    def table_rows(self, data: Dataset | None = None) -> pd.DataFrame:
+        """The rows the table shows, with their provenance."""
+        f = (data or self.filtered).figures
+        titles = self.data.articles.set_index("article")["title"]
+        return pd.DataFrame({
+            "Claimant": f["claimant_name"], "Metric": f["metric_label"], "Value": f["worded"],
+            "As of": f["as_of"].fillna("") + " (" + f["as_of_basis"].astype(str) + ")",
+            "Article": f["article"] + " · " + f["article"].map(titles).fillna(""),
+            "Quote": "“" + f["quote"] + "”",
+            "Curated at": f["file"] + ":" + f["line"].astype("string").fillna("?"),
+        })
+
+    def _table_html(self, data: Dataset) -> str:
+        rows = self.table_rows(data)
+        if rows.empty:
+            return "<p>No figures match the current filters.</p>"
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in rows.columns)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>"
+                       for r in rows.itertuples(index=False))
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    def csv_text(self, data: Dataset | None = None) -> str:
+        """The filtered rows as `kursk export` writes them."""
+        return export_text(data or self.filtered, "csv")

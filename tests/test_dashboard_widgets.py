@@ -1,0 +1,88 @@
+"""The dashboard's widget wiring, driven in Python without a browser."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from kursk import charts
+from kursk.cli import export_text
+from kursk.dashboard import Dashboard
+from traitlets import TraitError
+
+
+def n_points(fig) -> int:
+    return sum(len([x for x in (t.x or ()) if x is not None]) for t in fig.data
+               if t.type == "scatter" and "markers" in (t.mode or ""))
+
+
+@pytest.fixture
+def app(data):
+    return Dashboard(data)
+
+
+def test_every_chart_is_drawn_on_start(app, data):
+    assert list(app.figures) == list(charts.CHARTS)
+    for name, fig in app.figures.items():
+        assert len(fig.data) > 0, name
+    assert "Showing 24 of 24 figures" in app.status.value
+    assert app.table.value.count("<tr>") == len(data.figures) + 1
+
+
+def test_claimant_filter_updates_charts_table_headline_and_csv(app):
+    before = n_points(app.figures["casualties"])
+    app.claimant.value = ("kr-military",)
+    assert 0 < n_points(app.figures["casualties"]) < before
+    assert app.table.value.count("<tr>") == 3 + 1
+    assert "Showing 3 of 24" in app.status.value
+    assert app.csv_text() == export_text(app.data.filter(claimants=["kr-military"]), "csv")
+    assert "base64," in app.download.value and "Download these 3 figures" in app.download.value
+
+
+def test_corroborated_filter_keeps_claims_reported_twice(app):
+    app.corroborated.value = True
+    assert set(app.filtered.figures["n_articles"]) >= {2} and app.filtered.figures["n_articles"].min() >= 2
+    assert app.figures["corroboration"].layout.title.text.startswith("<b>6 of 6 claims")
+
+
+def test_metric_and_date_filters(app):
+    app.metric.value = ("casualties",)
+    assert set(app.filtered.figures["metric_group"]) == {"casualties"}
+    app.set_filters(since=dt.date(2025, 4, 1), until=dt.date(2025, 12, 31))
+    assert (app.filtered.figures["as_of_date"] >= "2025-04-01").all()
+    assert "Casualty estimates range" in app.headline.value or "Casualty" in app.headline.value
+
+
+def test_reset_restores_everything(app):
+    app.set_filters(claimants=["kr-military"], corroborated=True)
+    app.reset.click()
+    assert "Showing 24 of 24" in app.status.value
+
+
+def test_forged_values_are_rejected_and_the_dashboard_still_works(app):
+    with pytest.raises(TraitError):
+        app.claimant.value = ("not-offered",)
+    with pytest.raises(TraitError):
+        app.corroborated.value = "x" * 100_000
+    app.metric.value = ("casualties",)
+    assert "Showing 9 of 24" in app.status.value
+
+
+def test_a_failing_chart_shows_a_plain_message(data):
+    def broken(_):
+        raise ValueError("boom")
+
+    app = Dashboard(data, builders={**charts.CHARTS})
+    app.builders["casualties"] = broken
+    app.claimant.value = ("kr-military",)
+    assert "Could not update the dashboard" in app.status.value
+    assert "Traceback" not in app.status.value and "boom" not in app.status.value
+
+
+def test_bad_data_shows_the_error_box_with_file_and_line(data_copy):
+    path = data_copy / "figures" / "003_1a8f1fbcddf06ff0.yaml"
+    path.write_text(path.read_text().replace("metric: killed_or_wounded", "metric: kiled", 1))
+    app = Dashboard.from_data_dir(data_copy)
+    text = app.view.children[1].value
+    assert "has problems" in text and "003_1a8f1fbcddf06ff0.yaml, line" in text
+    assert "kiled" in text and "Traceback" not in text

@@ -1,0 +1,40 @@
+"""Notebooks: committed without outputs, and each one executes headless without errors."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+from kursk.paths import DASHBOARDS_DIR, NOTEBOOKS_DIR, ROOT
+from nbclient import NotebookClient
+
+NOTEBOOKS = sorted([*DASHBOARDS_DIR.glob("*.ipynb"), *NOTEBOOKS_DIR.glob("*.ipynb")])
+
+
+def test_there_are_notebooks():
+    names = {p.name for p in NOTEBOOKS}
+    assert {"overview.ipynb", "01-explore.ipynb"} <= names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_clean(path):
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        assert not cell.get("outputs"), f"{path.name}: strip outputs before committing"
+        assert not cell.get("execution_count"), f"{path.name}: strip execution counts"
+    assert "widgets" not in nb.get("metadata", {}), f"{path.name}: strip widget state"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_executes_headless(path):
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=180, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT)}}).execute()
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors
+    text = json.dumps([c.get("outputs", []) for c in nb.cells])
+    if path.name == "01-explore.ipynb":
+        assert "my-own-figure" in text and "did you mean 'killed'" in text
+    if path.name == "overview.ipynb":
+        assert "application/vnd.jupyter.widget-view+json" in text
