@@ -14,6 +14,7 @@ from collections.abc import Callable
 import ipywidgets as w
 import pandas as pd
 import plotly.graph_objects as go
+from IPython.display import clear_output, display
 
 from . import charts
 from .cli import export_text
@@ -51,7 +52,7 @@ class Dashboard:
         self.data = data
         self.error = error
         self.builders = dict(builders or charts.CHARTS)
-        self.figures: dict[str, go.FigureWidget] = {}
+        self.figures: dict[str, go.Figure] = {}
         self._updating = False
         if data is None:
             self.view = self._error_view(error)
@@ -111,22 +112,22 @@ class Dashboard:
         self.download = w.HTML()
         self.download.add_class("kursk-download")
 
-        boxes = []
+        self._boxes: dict[str, w.Box] = {}
+        self._outputs: dict[str, w.Output] = {}
         for name in self.builders:
-            fig = go.FigureWidget()
-            fig.layout.height = 560
-            self.figures[name] = fig
-            box = w.Box([fig], layout=w.Layout(width="100%"))
+            self._outputs[name] = w.Output(layout=w.Layout(width="100%"))
+            box = w.Box([self._outputs[name]], layout=w.Layout(width="100%", min_height="560px"))
             box.add_class("kursk-chart")
             box.add_class(f"kursk-chart-{name}")
-            boxes.append(box)
+            self._boxes[name] = box
+        boxes = list(self._boxes.values())
         filters = w.VBox([
             w.HTML("<b>Filters</b>"), self.claimant, self.metric, self.since, self.until,
             self.corroborated, self.reset, self.status, self.download,
         ], layout=w.Layout(width="330px", min_width="300px"))
         filters.add_class("kursk-filters")
         grid = w.GridBox(boxes, layout=w.Layout(
-            grid_template_columns="repeat(auto-fit, minmax(560px, 1fr))", grid_gap="12px",
+            grid_template_columns="minmax(0, 1fr)", grid_gap="12px",
             width="100%"))
         main = w.VBox([grid, w.HTML("<h3>The figures behind the charts</h3>"), self.table],
                       layout=w.Layout(flex="1 1 auto", min_width="0"))
@@ -246,7 +247,16 @@ class Dashboard:
         self.headline.value = "<ul>" + "".join(f"<li>{html.escape(line)}</li>"
                                                for line in h.lines()) + "</ul>"
         for name, build in self.builders.items():
-            self._draw(self.figures[name], build(data))
+            fig = build(data)
+            fig.update_layout(height=560, autosize=True)
+            self.figures[name] = fig
+            # The chart's Output area is redrawn in place with the figure's JSON only; the
+            # page's plotly renderer (loaded once, offline) draws it. A FigureWidget per chart
+            # would ship plotly.js (MBs) over the websocket with every new widget.
+            out = self._outputs[name]
+            with out:
+                clear_output(wait=True)
+                display(fig)
         self.status.value = (f"Showing {len(data.figures)} of {len(self.data.figures)} figures "
                              f"({len(data.claims)} claims).")
         self.table.value = self._table_html(data)
@@ -255,15 +265,6 @@ class Dashboard:
         self.download.value = (f"<a download='kursk-figures.csv' href='{href}'>Download these "
                                f"{len(data.figures)} figures (CSV)</a>")
         self._last_valid = self._current()
-
-    @staticmethod
-    def _draw(target: go.FigureWidget, fig: go.Figure) -> None:
-        """Replace a FigureWidget's content in place (the widget, and its div, stay)."""
-        with target.batch_update():
-            target.data = ()
-            target.layout = fig.layout
-            target.layout.height = 560
-        target.add_traces(list(fig.data))
 
     def table_rows(self, data: Dataset | None = None) -> pd.DataFrame:
         """The rows the table shows, with their provenance."""

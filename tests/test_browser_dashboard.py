@@ -1,0 +1,84 @@
+"""The dashboard served by Voila, in Debian's Chromium: drawn, filterable, offline, quiet."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+
+import pytest
+
+from kursk.paths import BUILD_DIR
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+CHARTS = ["casualties", "troops", "timeline", "split", "share", "corroboration"]
+COUNT_JS = """() => Object.fromEntries([...document.querySelectorAll('.kursk-chart')].map(box => {
+  const name = [...box.classList].find(c => c.startsWith('kursk-chart-')).slice(12);
+  const gd = box.querySelector('.js-plotly-plot');
+  const data = gd && gd.data ? gd.data : [];
+  const points = data.reduce((n, t) => n + (t.x ? t.x.filter(v => v !== null).length : 0)
+                                      + (t.z ? t.z.length : 0), 0);
+  return [name, {traces: data.length, points: points}];
+}))"""
+
+
+@pytest.fixture(scope="module")
+def page(voila_server, browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+    pg = context.new_page()
+    pg.requests, pg.console_errors = [], []
+    pg.on("request", lambda r: pg.requests.append(r.url))
+    pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
+    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
+    pg.goto(voila_server, timeout=120_000)
+    pg.wait_for_function(
+        "document.querySelectorAll('.kursk-chart .js-plotly-plot .main-svg').length >= 6",
+        timeout=120_000)
+    yield pg
+    context.close()
+
+
+def counts(page) -> dict:
+    return page.evaluate(COUNT_JS)
+
+
+def test_every_chart_is_drawn_with_data(page):
+    found = counts(page)
+    assert sorted(found) == sorted(CHARTS)
+    for name in CHARTS:
+        assert found[name]["traces"] > 0 and found[name]["points"] > 0, (name, found[name])
+    assert "1,200 to over 6,000" in page.inner_text(".kursk-headline")
+    assert page.locator(".kursk-table table tr").count() == 25
+    BUILD_DIR.joinpath("screenshots").mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(BUILD_DIR / "screenshots" / "dashboard-default.png"), full_page=True)
+
+
+def test_a_filter_changes_charts_table_and_download(page):
+    before = counts(page)
+    page.locator(".kursk-filter-corroborated input").check()
+    page.wait_for_function("document.querySelector('.kursk-status').innerText.includes('15 of 24')",
+                           timeout=30_000)
+    page.wait_for_timeout(500)
+    after = counts(page)
+    assert after["corroboration"]["points"] < before["corroboration"]["points"]
+    assert after["casualties"] != before["casualties"]
+    assert page.locator(".kursk-table table tr").count() == 16
+    href = page.locator(".kursk-download a").get_attribute("href")
+    rows = list(csv.DictReader(io.StringIO(base64.b64decode(href.split(",", 1)[1]).decode())))
+    assert len(rows) == 15 and all(int(r["n_articles"]) >= 2 for r in rows)
+    page.screenshot(path=str(BUILD_DIR / "screenshots" / "dashboard-filtered.png"), full_page=True)
+    page.locator(".kursk-reset button, button.kursk-reset").first.click()
+    page.wait_for_function("document.querySelector('.kursk-status').innerText.includes('24 of 24')",
+                           timeout=30_000)
+
+
+def test_no_console_errors_and_nothing_leaves_loopback(page):
+    assert page.console_errors == []
+    outside = [u for u in page.requests
+               if not u.startswith(("http://127.0.0.1", "data:", "blob:", "about:"))]
+    assert outside == []
+
+
+def test_no_source_code_reaches_the_page(page):
+    text = page.content()
+    assert "Dashboard.from_data_dir" not in text and "from kursk" not in text
