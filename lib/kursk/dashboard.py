@@ -81,13 +81,12 @@ class Dashboard:
         self.date_range = (dates.min().date(), dates.max().date()) if len(dates) else (None, None)
 
         self.claimant = w.SelectMultiple(options=self.claimant_options,
-                                         value=[v for _, v in self.claimant_options], rows=8,
-                                         description="Claimants",
-                                         layout=w.Layout(width="auto"))
+                                         value=[v for _, v in self.claimant_options], rows=9,
+                                         layout=w.Layout(width="98%"))
         self.claimant.add_class("kursk-filter-claimant")
         self.metric = w.SelectMultiple(options=self.group_options,
                                        value=[v for _, v in self.group_options], rows=4,
-                                       description="Metrics", layout=w.Layout(width="auto"))
+                                       layout=w.Layout(width="98%"))
         self.metric.add_class("kursk-filter-metric")
         self.since = w.DatePicker(description="As of from", value=self.date_range[0])
         self.since.add_class("kursk-filter-since")
@@ -122,7 +121,9 @@ class Dashboard:
             self._boxes[name] = box
         boxes = list(self._boxes.values())
         filters = w.VBox([
-            w.HTML("<b>Filters</b>"), self.claimant, self.metric, self.since, self.until,
+            w.HTML("<b>Filters</b> <span style='color:#5f6b7a'>(Ctrl/⌘-click to pick "
+                   "several)</span>"), w.HTML("Claimants"), self.claimant,
+            w.HTML("Metrics"), self.metric, self.since, self.until,
             self.corroborated, self.reset, self.status, self.download,
         ], layout=w.Layout(width="330px", min_width="300px"))
         filters.add_class("kursk-filters")
