@@ -69,12 +69,13 @@ def headline(data: Dataset) -> Headline:
     f = data.figures
     h = Headline(n_figures=len(f), n_articles=f["article"].nunique(),
                  n_claimants=len({c for s in f["claimant"] for c in s.split(";")}))
-    troops = f[(f["metric"] == "deployed") & (f["contingent"] == "initial-2024") & ~f["vague"]]
+    troops = f[(f["metric"] == "deployed") & (f["contingent"] == "initial-2024") & ~f["vague"]
+               & f["low"].notna()]
     if len(troops):
         h.troops_low = float(troops["low"].min())
         h.troops_high = float(pd.concat([troops["high"], troops["low"]]).max())
         h.troops_sources = _names(troops)
-    cas = f[f["metric"].isin(PEOPLE_CASUALTIES) & ~f["vague"]]
+    cas = f[f["metric"].isin(PEOPLE_CASUALTIES) & ~f["vague"] & f["low"].notna()]
     if len(cas):
         h.casualties_low = float(cas["low"].min())
         h.casualties_high = float(pd.concat([cas["high"], cas["low"]]).max())
@@ -106,14 +107,15 @@ def casualty_share(data: Dataset) -> pd.DataFrame:
     """
     f = data.figures
     rows = []
-    dep = f[(f["metric"] == "deployed") & (f["contingent"] == "initial-2024") & ~f["vague"]]
+    dep = f[(f["metric"] == "deployed") & (f["contingent"] == "initial-2024") & ~f["vague"]
+            & f["low"].notna() & (f["low"] > 0)]
     if len(dep):
         dep_low = float(dep["low"].min())
         dep_high = float(pd.concat([dep["high"], dep["low"]]).max())
         cas = f[f["metric"].isin(PEOPLE_CASUALTIES) & ~f["vague"]]
         claims = cas.groupby("claim_id", sort=False)
         for claim_id, g in claims:
-            low = float(g["low"].min())
+            low = float(g["low"].fillna(0).min())  # "up to N" has no lower bound: 0
             high = None if g["high"].isna().any() else float(g["high"].max())
             rows.append({
                 "claim_id": claim_id, "kind": "derived",
