@@ -11,8 +11,11 @@ from kursk.summary import casualty_share, headline
 
 
 def points(fig) -> int:
-    return sum(len([x for x in (t.x or ()) if x is not None]) for t in fig.data
-               if t.type == "scatter" and "markers" in (t.mode or ""))
+    return sum(
+        len([x for x in (t.x or ()) if x is not None])
+        for t in fig.data
+        if t.type == "scatter" and "markers" in (t.mode or "")
+    )
 
 
 def test_every_chart_draws_data_with_title_source_and_meta(data):
@@ -38,10 +41,16 @@ def test_casualty_chart_has_one_marker_per_casualty_figure(data):
 
 def test_open_bounds_are_arrows_and_approximate_values_hollow(data):
     fig = charts.casualties(data)
-    symbols = [s for t in fig.data if t.marker and isinstance(t.marker.symbol, tuple)
-               for s in t.marker.symbol]
-    n_over = int((data.figures["qualifier"] == "over").sum()
-                 - (data.figures["metric"] == "casualty_share").sum())
+    symbols = [
+        s
+        for t in fig.data
+        if t.marker and isinstance(t.marker.symbol, tuple)
+        for s in t.marker.symbol
+    ]
+    n_over = int(
+        (data.figures["qualifier"] == "over").sum()
+        - (data.figures["metric"] == "casualty_share").sum()
+    )
     assert symbols.count("triangle-up") == n_over
     assert "circle-open" in symbols
     assert any(t.line and t.line.dash == "dot" for t in fig.data)  # the arrow shaft
@@ -49,7 +58,8 @@ def test_open_bounds_are_arrows_and_approximate_values_hollow(data):
 
 def test_titles_state_findings_computed_from_data(data):
     assert charts.casualties(data).layout.title.text.startswith(
-        "<b>Casualty estimates range from 1,200 to over 6,000")
+        "<b>Casualty estimates range from 1,200 to over 6,000"
+    )
     f = data.figures.copy()
     f.loc[f["figure_id"] == "a003-us-kwia-1200", "low"] = 900.0
     f.loc[f["figure_id"] == "a003-us-kwia-1200", "worded"] = "about 900"
@@ -95,11 +105,14 @@ def test_casualty_share_interval_arithmetic(data):
     assert (us["low"], us["high"]) == (pytest.approx(10.0), pytest.approx(20.0))
     kwia = table.loc["kwia-4000"]  # 3,800-4,000 and about 4,000
     assert kwia["low"] == pytest.approx(100 * 3800 / 12000) and kwia["high"] == pytest.approx(
-        100 * 4000 / 6000)
+        100 * 4000 / 6000
+    )
     assert pd.isna(table.loc["kwia-6000", "high"])  # "over 6,000" leaves it open
     assert table.loc["a004-share-over-40", "kind"] == "stated"
-    assert "derived" in charts.share(data).layout.title.text or "2024 force" in charts.share(
-        data).layout.title.text
+    assert (
+        "derived" in charts.share(data).layout.title.text
+        or "2024 force" in charts.share(data).layout.title.text
+    )
 
 
 def test_corroboration_matrix_marks_each_report(data):

@@ -10,8 +10,20 @@ import plotly.io as pio
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 INK, MUTED, GRID = "#1f2933", "#5f6b7a", "#e4e7eb"
 # Okabe-Ito, then Paul Tol's muted colours: distinguishable with the common colour blindnesses.
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#882255",
-           "#44AA99", "#999933", "#AA4499", "#332288", "#117733"]
+PALETTE = [
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#882255",
+    "#44AA99",
+    "#999933",
+    "#AA4499",
+    "#332288",
+    "#117733",
+]
 CLAIMANT_COLORS = {
     "uk-intelligence": "#332288",
     "kr-military": "#0072B2",
@@ -27,9 +39,9 @@ CLAIMANT_COLORS = {
 }
 # Short display names for legends and axis labels (full names stay in hovers and source lines).
 SHORT_NAMES = {
-    "uk-intelligence": "UK intelligence",
+    "uk-intelligence": "UK intel",
     "kr-military": "S. Korean military",
-    "kr-intelligence": "S. Korean intelligence",
+    "kr-intelligence": "S. Korean intel",
     "us-intelligence": "US intel",
     "us-government": "US assessments",
     "ua-intelligence": "Ukrainian intel",
@@ -46,11 +58,21 @@ def short_name(claimant: str, full: str = "") -> str:
     ids = str(claimant).split(";")
     fulls = full.split("; ") if full else ids
     names = [SHORT_NAMES.get(i, f[:24]) for i, f in zip(ids, fulls + ids[len(fulls):])]
+    last = {n.rsplit(" ", 1)[-1] for n in names}
+    if len(names) > 2 and len(last) == 1 and all(" " in n for n in names):
+        # "US intel", "S. Korean intel", "Ukrainian intel" -> "US, S. Korean, Ukrainian intel"
+        return ", ".join(n.rsplit(" ", 1)[0] for n in names) + " " + last.pop()
     return " + ".join(names)
 
 
-KIND_SYMBOLS = {"intelligence": "circle", "military": "square", "government": "diamond",
-                "media": "star", "analyst": "hexagon", "unattributed": "circle"}
+KIND_SYMBOLS = {
+    "intelligence": "circle",
+    "military": "square",
+    "government": "diamond",
+    "media": "star",
+    "analyst": "hexagon",
+    "unattributed": "circle",
+}
 
 
 def claimant_color(claimant_id: str) -> str:
@@ -65,17 +87,34 @@ def claimant_color(claimant_id: str) -> str:
 TEMPLATE = go.layout.Template(
     layout=go.Layout(
         font={"family": FONT, "size": 13, "color": INK},
-        title={"x": 0.01, "xanchor": "left", "y": 0.97, "yanchor": "top",
-               "font": {"size": 18, "color": INK}},
+        title={
+            "x": 0.01,
+            "xanchor": "left",
+            "y": 0.97,
+            "yanchor": "top",
+            "font": {"size": 18, "color": INK},
+        },
         paper_bgcolor="white",
         plot_bgcolor="white",
         colorway=PALETTE,
         margin={"l": 70, "r": 30, "t": 125, "b": 120},
         xaxis={"gridcolor": GRID, "linecolor": "#9aa5b1", "zeroline": False, "automargin": True},
-        yaxis={"gridcolor": GRID, "linecolor": "#9aa5b1", "zeroline": False, "automargin": True,
-               "separatethousands": True},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0,
-                "font": {"size": 11}, "bgcolor": "rgba(255,255,255,0)"},
+        yaxis={
+            "gridcolor": GRID,
+            "linecolor": "#9aa5b1",
+            "zeroline": False,
+            "automargin": True,
+            "separatethousands": True,
+        },
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.01,
+            "xanchor": "left",
+            "x": 0,
+            "font": {"size": 11},
+            "bgcolor": "rgba(255,255,255,0)",
+        },
         hoverlabel={"font": {"family": FONT, "size": 12}, "align": "left"},
         separators=".,",
     )
