@@ -1,0 +1,214 @@
+"""The Voila app serving the read-only link: a kernel cap, headers on every reply, no file routes.
+
+`python -m kursk.kernelcap NOTEBOOK [voila options]` is Voila with four changes a public link
+needs:
+
+- a kernel cap: each viewer costs one kernel (~180 MiB); beyond `KurskVoila.max_viewers` live
+  viewer kernels a new viewer gets a polite "busy, try again in a minute" page (HTTP 503 with
+  Retry-After) instead of the server running out of memory;
+- the security headers of the Voila config (`tornado_settings.headers`) on every reply, including
+  static files and error pages, which Voila's own handlers leave bare; no version banner;
+- any path other than the dashboard is a plain 404, not a redirect into /voila/files/;
+- malformed template-asset URLs are a 404, not a 500.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+
+import tornado.web
+from traitlets import Int
+from voila.app import Voila
+from voila.static_file_handler import TemplateStaticFileHandler
+from voila.tornado.handler import TornadoVoilaHandler
+
+BUSY_TITLE = "Kursk Figures is busy"
+BUSY_MESSAGE = (
+    "Too many people are viewing the dashboard right now. Please try again in a minute; "
+    "this page reloads by itself."
+)
+
+
+def busy_page(retry_after: int) -> str:
+    """The self-contained page a viewer sees when every viewer slot is taken."""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="refresh" content="{int(retry_after)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(BUSY_TITLE)}</title>
+<style>body{{font-family:'DejaVu Sans',Arial,sans-serif;background:#f6f7f9;color:#1f2933;
+margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}}
+main{{background:#fff;border:1px solid #e4e7eb;border-radius:6px;padding:24px 32px;
+max-width:520px}}h1{{font-size:22px;margin:0 0 8px 0}}p{{font-size:15px;line-height:1.5}}</style>
+</head><body><main class="kursk-busy"><h1>{html.escape(BUSY_TITLE)}</h1>
+<p>{html.escape(BUSY_MESSAGE)}</p></main></body></html>
+"""
+
+
+def plain_page(status_code: int, reason: str) -> str:
+    """A bare error page: status and reason, nothing about the stack."""
+    text = html.escape(f"{status_code}: {reason}")
+    return f"<!DOCTYPE html><html><head><title>{text}</title></head><body>{text}</body></html>"
+
+
+class ViewerSlots:
+    """Counts viewer kernels (pre-heated pool kernels excluded) and admits up to `limit`."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.kernels: set[str] = set()
+        self.pending = 0  # admitted requests whose kernel is not known yet
+
+    def in_use(self, live_ids) -> int:
+        """Viewer kernels still alive plus admitted requests still waiting for one."""
+        self.kernels &= set(live_ids)  # culled or shut-down kernels free their slot
+        return len(self.kernels) + self.pending
+
+    def admit(self, live_ids) -> bool:
+        """Take a slot if one is free."""
+        if self.limit > 0 and self.in_use(live_ids) >= self.limit:
+            return False
+        self.pending += 1
+        return True
+
+    def bind(self, kernel_id: str) -> None:
+        """The admitted request got its kernel: the slot is now held by that kernel."""
+        self.pending = max(0, self.pending - 1)
+        self.kernels.add(kernel_id)
+
+    def release(self) -> None:
+        """The admitted request ended before it got a kernel."""
+        self.pending = max(0, self.pending - 1)
+
+
+class _RecordingKernelManager:
+    """Passes everything to Voila's kernel manager and reports which kernel a page got."""
+
+    def __init__(self, manager, on_kernel):
+        self._manager = manager
+        self._on_kernel = on_kernel
+
+    def __getattr__(self, name):
+        return getattr(self._manager, name)
+
+    async def get_rendered_notebook(self, *args, **kwargs):
+        task, cache, kernel_id = await self._manager.get_rendered_notebook(*args, **kwargs)
+        self._on_kernel(kernel_id)
+        return task, cache, kernel_id
+
+    async def start_kernel(self, *args, **kwargs):
+        kernel_id = await self._manager.start_kernel(*args, **kwargs)
+        self._on_kernel(kernel_id)
+        return kernel_id
+
+
+class CappedVoilaHandler(TornadoVoilaHandler):
+    """The dashboard page, or the busy page when every viewer slot is taken."""
+
+    @property
+    def kernel_manager(self):
+        return _RecordingKernelManager(self.settings["kernel_manager"], self._got_kernel)
+
+    def _got_kernel(self, kernel_id: str) -> None:
+        if self._admitted and not self._bound:
+            self._bound = True
+            self.settings["kursk_slots"].bind(kernel_id)
+
+    def write_error(self, status_code, **kwargs):
+        # Voila's error template pulls a CDN stylesheet and names the stack; keep it plain.
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.finish(plain_page(status_code, self._reason))
+
+    def redirect_to_file(self, path):
+        # Voila would redirect any other path into /voila/files/; a read-only link has none.
+        raise tornado.web.HTTPError(404)
+
+    @tornado.web.authenticated
+    async def get(self, path=None):
+        if path:
+            raise tornado.web.HTTPError(404)
+        slots: ViewerSlots = self.settings["kursk_slots"]
+        self._admitted = self._bound = False
+        live = self.settings["kernel_manager"].list_kernel_ids()
+        if not slots.admit(live):
+            retry = self.settings["kursk_retry_after"]
+            self.log.warning(
+                "busy: %d viewer kernels live (cap %d); busy page sent",
+                slots.in_use(live),
+                slots.limit,
+            )
+            self.set_status(503)
+            self.set_header("Retry-After", str(retry))
+            self.set_header("Content-Type", "text/html; charset=UTF-8")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(busy_page(retry))
+            return
+        self._admitted = True
+        try:
+            await super().get(path)
+        finally:
+            if not self._bound:
+                slots.release()
+
+
+class SafeTemplateStaticFileHandler(TemplateStaticFileHandler):
+    """Template assets; a URL that is not <template>/static/<file> is a 404, not a 500."""
+
+    def parse_url_path(self, path):
+        parts = path.split("/", 2)
+        if len(parts) < 3 or parts[1] != "static" or not parts[2]:
+            raise tornado.web.HTTPError(404)
+        return super().parse_url_path(path)
+
+
+class SecurityHeaders(tornado.web.OutputTransform):
+    """Adds the configured security headers to every reply and drops the version banner."""
+
+    def __init__(self, headers: dict[str, str], request):
+        super().__init__(request)
+        self.headers = headers
+
+    def transform_first_chunk(self, status_code, headers, chunk, finishing):
+        for name, value in self.headers.items():
+            if name not in headers:
+                headers[name] = value
+        headers.pop("Server", None)
+        return status_code, headers, chunk
+
+
+class KurskVoila(Voila):
+    """Voila with the kernel cap, security headers everywhere and no file routes."""
+
+    name = "voila"  # keep reading voila.json / the `Voila` config section
+    max_viewers = Int(
+        24,
+        config=True,
+        help="Viewer kernels allowed at once (pre-heated pool not counted); 0 = no cap. "
+        "Beyond it a viewer gets the busy page.",
+    )
+    retry_after = Int(60, config=True, help="Seconds a busy viewer is told to wait.")
+
+    def init_handlers(self) -> list:
+        """Voila's routes with the notebook and template-asset handlers replaced."""
+        handlers = []
+        for route in super().init_handlers():
+            pattern, handler, *rest = route
+            if handler is TornadoVoilaHandler:
+                handler = CappedVoilaHandler
+            elif handler is TemplateStaticFileHandler:
+                handler = SafeTemplateStaticFileHandler
+            handlers.append((pattern, handler, *rest))
+        # start() has built self.app just before asking for the handlers.
+        self.app.settings["kursk_slots"] = ViewerSlots(self.max_viewers)
+        self.app.settings["kursk_retry_after"] = self.retry_after
+        headers = {"X-Content-Type-Options": "nosniff", **self.app.settings.get("headers", {})}
+        self.app.transforms.append(functools.partial(SecurityHeaders, headers))
+        self.log.info("viewer cap: %d kernels (busy page beyond)", self.max_viewers)
+        return handlers
+
+
+main = KurskVoila.launch_instance
+
+if __name__ == "__main__":
+    main()
