@@ -8,9 +8,15 @@ The `kursk` Voila template (lib/kursk/jupyter/...) is the lab template without i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
+import time
+import urllib.request
 from pathlib import Path
 
 from .paths import DASHBOARDS_DIR
@@ -24,7 +30,7 @@ def command(port: int = 8866, host: str = "127.0.0.1", extra: list[str] | None =
     return [
         sys.executable,
         "-m",
-        "voila",
+        "kursk.kernelcap",  # Voila + viewer cap + headers on every reply (helper C2)
         str(NOTEBOOK),
         f"--port={port}",
         f"--Voila.ip={host}",
@@ -44,6 +50,45 @@ def environment(data_dir: str | Path | None = None) -> dict[str, str]:
     if data_dir is not None:
         env["KURSK_DATA_DIR"] = str(data_dir)
     return env
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(data_dir=None, extra: list[str] | None = None, port: int | None = None,
+          timeout: float = 90) -> tuple[subprocess.Popen, str]:
+    """Start the real server in the background (tests, benchmarks); returns (process, url)."""
+    port = port or free_port()
+    log = tempfile.NamedTemporaryFile("w+", prefix="voila-", suffix=".log", delete=False)  # noqa: SIM115
+    proc = subprocess.Popen(command(port, extra=extra), env=environment(data_dir), stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"voila exited: {log.read()[-2000:]}")
+        try:
+            urllib.request.urlopen(url + "voila/static/voila.js", timeout=2)  # noqa: S310
+            return proc, url
+        except OSError:
+            time.sleep(0.5)
+    stop(proc)
+    raise RuntimeError(f"voila did not answer within {timeout:.0f} s (log: {log.name})")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a server started by start(), with its kernels."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def main(argv: list[str] | None = None) -> int:
