@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from . import theme
 from .loader import Dataset
-from .summary import PEOPLE_CASUALTIES, PEOPLE_DEPLOYMENT, casualty_share, fmt
+from .summary import PEOPLE_CASUALTIES, PEOPLE_DEPLOYMENT, casualty_share, fmt, wordings
 
 EMPTY = "No figures match the current filters"
 TITLES = {
@@ -22,6 +22,11 @@ TITLES = {
     "share": "Casualty share of the force",
     "corroboration": "Corroboration: which article reports which claim",
 }
+# Category charts (one row per figure or claim) stay readable up to this many rows; beyond
+# it they keep the most-reported rows and say how many they left out.
+MAX_ROWS = 30
+MAX_COLUMNS = 25
+MAX_SHARES = 12  # share rows carry a label line each
 MARK_SYMBOLS = {
     "exact": "circle",
     "approximate": "circle-open",
@@ -29,64 +34,99 @@ MARK_SYMBOLS = {
     "upto": "triangle-down",
     "vague": "diamond-open",
 }
+MARK_KEY = {
+    "exact": "● exact",
+    "approximate": "○ about/nearly",
+    "open": "▲┆ over (open bound)",
+    "upto": "▼┆ up to",
+    "vague": "◇ vague (band = reading)",
+}
+ARROW = 0.09  # length of an open-bound arrow, as a share of the value axis
+AXIS_SPACE = 72  # px under the plot for tick labels and the axis title, above the source line
 
 
-# --- shared pieces ------------------------------------------------------------------------------
+def _esc(text) -> str:
+    """Text made safe for plotly's HTML subset (apostrophes stay readable in the JSON)."""
+    return html.escape(str(text), quote=False)
+
+
+# --- shared pieces --------------------------------------------------------------------------
 
 
 def _short(article: str) -> str:
+    """'003_1a8f1fbcddf06ff0' -> '003' (the number the articles folder sorts by)."""
     return str(article).split("_")[0]
 
 
+def _ids(claimant: str) -> list[str]:
+    return str(claimant).split(";")
+
+
+def _source_lines(shown: pd.DataFrame, width: int = 120) -> list[str]:
+    """'Sources: <claimant names>' and 'Articles: <ids>', wrapped to fit an 800 px chart."""
+    names = sorted({n for s in shown["claimant_name"] for n in str(s).split("; ")})
+    if not names:
+        return ["Sources: none in the current selection"]
+    articles = sorted(set(shown["article"]))
+    listed = ", ".join(_short(a) for a in articles[:20])
+    if len(articles) > 20:
+        listed += f" and {len(articles) - 20} more"
+    return textwrap.wrap("Sources: " + "; ".join(names), width) + textwrap.wrap(
+        f"Articles: {listed} (data/articles.yaml)", width
+    )
+
+
 def _finish(
-    fig: go.Figure, name: str, title: str, subtitle: str, shown: pd.DataFrame
+    fig: go.Figure,
+    name: str,
+    title: str,
+    subtitle: str,
+    shown: pd.DataFrame,
+    *,
+    legend: bool = True,
+    axis_space: int = AXIS_SPACE,
 ) -> go.Figure:
     """House template, title, the source line and meta naming claimants and articles."""
-    claimant_ids = (
-        sorted({c for s in shown["claimant"] for c in str(s).split(";")}) if len(shown) else []
-    )
-    names = (
-        sorted({n for s in shown["claimant_name"] for n in str(s).split("; ")})
-        if len(shown)
-        else []
-    )
+    claimant_ids = sorted({c for s in shown["claimant"] for c in _ids(s)}) if len(shown) else []
     articles = sorted(set(shown["article"])) if len(shown) else []
-    source = (
-        "<br>".join(textwrap.wrap("Sources: " + "; ".join(names), 95))
-        + ("<br>Articles: " + ", ".join(_short(a) for a in articles) + " (data/articles.yaml)")
-        if names
-        else "Sources: none in the current selection"
-    )
+    lines = _source_lines(shown) if len(shown) else ["Sources: none in the current selection"]
     fig.update_layout(
         template="kursk",
         title={
-            "text": f"<b>{html.escape(title)}</b><br><span style='font-size:13px;color:"
-            f"{theme.MUTED}'>{html.escape(subtitle)}</span>"
+            "text": f"<b>{_esc(title)}</b><br><span style='font-size:13px;color:"
+            f"{theme.MUTED}'>{_esc(subtitle)}</span>"
         },
         meta={"chart": name, "claimants": claimant_ids, "articles": articles},
+        # room for the title block (and a legend row), and for the source line under the axis
+        margin={"t": 122 if legend else 84, "b": axis_space + 13 * len(lines) + 10},
     )
-    # right-aligned: wide axis labels on the left cannot push it off the figure
+    # anchored under the plot and right-aligned: wide axis labels cannot push it off the figure
     fig.add_annotation(
-        text=source,
+        text="<br>".join(_esc(line) for line in lines),
         xref="paper",
         yref="paper",
         x=1,
         y=0,
-        yshift=-62,
+        yshift=-axis_space,
         xanchor="right",
         yanchor="top",
         showarrow=False,
         align="right",
-        font={"size": 11, "color": theme.MUTED},
+        font={"size": 10, "color": theme.MUTED},
         name="source",
     )
     return fig
 
 
-def _empty(name: str) -> go.Figure:
+def _empty(name: str, data: Dataset, what: str = "") -> go.Figure:
+    """The figure for a selection with nothing to draw (never an exception)."""
     fig = go.Figure()
+    text = EMPTY
+    if len(data.figures) and what:
+        text += f"<br><span style='font-size:13px'>(no {what} among the {len(data.figures)} "
+        text += "figures selected)</span>"
     fig.add_annotation(
-        text=EMPTY,
+        text=text,
         xref="paper",
         yref="paper",
         x=0.5,
@@ -96,7 +136,7 @@ def _empty(name: str) -> go.Figure:
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    return _finish(fig, name, TITLES[name], EMPTY, pd.DataFrame(columns=["claimant"]))
+    return _finish(fig, name, TITLES[name], EMPTY, data.figures.iloc[:0], legend=False)
 
 
 def _mark(row) -> str:
@@ -111,96 +151,116 @@ def _mark(row) -> str:
 
 def _hover(row) -> str:
     date = "" if pd.isna(row.as_of_date) else f"{row.as_of} ({row.as_of_precision})"
-    conf = (
-        f"<br>Wording: {html.escape(str(row.confidence))}"
-        if isinstance(row.confidence, str)
-        else ""
-    )
+    conf = f"<br>Wording: {_esc(str(row.confidence))}" if isinstance(row.confidence, str) else ""
     return (
-        f"<b>{html.escape(row.claimant_name)}</b><br>{html.escape(str(row.metric_label))}: "
-        f"<b>{html.escape(row.worded)}</b><br>As of: {date}{conf}<br>"
-        f"“{html.escape(row.quote)}”<br>Article {row.article}"
+        f"<b>{_esc(row.claimant_name)}</b><br>{_esc(str(row.metric_label))}: "
+        f"<b>{_esc(row.worded)}</b><br>As of: {date}{conf}<br>"
+        f"“{_esc(row.quote)}”<br>Article {row.article}"
     )
 
 
-def _y(row) -> float:
-    return float(row.high) if row.qualifier == "up_to" else float(row.low)
-
-
-MARK_KEY = {
-    "exact": "● exact",
-    "approximate": "○ about/nearly",
-    "open": "▲┆ over (open bound)",
-    "upto": "▼ up to",
-    "vague": "◇ vague (bar = reading)",
-}
-
-
-def _marks_key(marks: set[str]) -> str:
+def _marks_key(marks: set[str], ranges: bool) -> str:
     """The legend of the marks, as a line of text (keeps the legend for claimants)."""
-    return "   ".join(MARK_KEY[m] for m in MARK_KEY if m in marks) + "   ▮ range"
+    keys = [MARK_KEY[m] for m in MARK_KEY if m in marks]
+    return "   ".join(keys + (["▮ range"] if ranges else []))
 
 
-def _points(fig: go.Figure, rows: pd.DataFrame, x, show_claimant_legend=True) -> set[str]:
-    """One trace per claimant: markers by kind of value, ranges as bars, open bounds as arrows."""
+def _value(row, kind: str, top: float) -> float:
+    """Where a figure's marker sits: mid-range, the bound, or the head of an open arrow."""
+    if row.qualifier in ("range", "vague") and pd.notna(row.low) and pd.notna(row.high):
+        return (float(row.low) + float(row.high)) / 2
+    if kind == "open":
+        return float(row.low) + ARROW * top
+    if kind == "upto":
+        return float(row.high)
+    return float(row.low)
+
+
+def _legend_entry(fig: go.Figure, claimant: str, name: str) -> None:
+    """A legend-only entry: a filled swatch in the claimant's colour, whatever the marks."""
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=name,
+            legendgroup=claimant,
+            marker={"symbol": "square", "size": 11, "color": theme.claimant_color(claimant)},
+            hoverinfo="skip",
+        )
+    )
+
+
+def _segments(pairs) -> tuple[list, list]:
+    """[(x, y0, y1), ...] -> one polyline with gaps (one trace draws every segment)."""
+    xs, ys = [], []
+    for x, y0, y1 in pairs:
+        xs += [x, x, None]
+        ys += [y0, y1, None]
+    return xs, ys
+
+
+def _points(fig: go.Figure, rows: pd.DataFrame, x: pd.Series, top: float) -> set[str]:
+    """Markers by kind of value, ranges as bars, open bounds as arrows; one colour per claimant.
+
+    A figure several claimants gave is drawn in its first claimant's colour, labelled with the
+    others; the hover names them all.
+    """
     marks: set[str] = set()
-    for claimant, g in rows.groupby("claimant", sort=False):
+    first = rows["claimant"].map(lambda s: _ids(s)[0])
+    for claimant, g in rows.groupby(first, sort=False):
         color = theme.claimant_color(claimant)
-        xs = [x(r) for r in g.itertuples()]
+        gx = x.loc[g.index]
         kinds = [_mark(r) for r in g.itertuples()]
         marks |= set(kinds)
-        # ranges and vague readings: vertical bars low..high
-        seg_x, seg_y = [], []
-        arrow_x, arrow_y = [], []
-        for xv, r, k in zip(xs, g.itertuples(), kinds, strict=True):
-            if r.qualifier in ("range", "vague") and pd.notna(r.low) and pd.notna(r.high):
-                seg_x += [xv, xv, None]
-                seg_y += [float(r.low), float(r.high), None]
-            if k == "open":
-                seg_top = float(r.low) * 1.18
-                arrow_x += [xv, xv, None]
-                arrow_y += [float(r.low), seg_top, None]
-        if seg_x:
-            fig.add_trace(
-                go.Scatter(
-                    x=seg_x,
-                    y=seg_y,
-                    mode="lines",
-                    hoverinfo="skip",
-                    line={"color": color, "width": 7},
-                    opacity=0.45,
-                    showlegend=False,
-                    legendgroup=claimant,
-                )
-            )
-        if arrow_x:
-            fig.add_trace(
-                go.Scatter(
-                    x=arrow_x,
-                    y=arrow_y,
-                    mode="lines",
-                    hoverinfo="skip",
-                    line={"color": color, "width": 2, "dash": "dot"},
-                    showlegend=False,
-                    legendgroup=claimant,
-                )
-            )
-        ys = []
-        for r, k in zip(g.itertuples(), kinds, strict=True):
-            if k in ("vague", "exact", "approximate") and r.qualifier in ("range", "vague"):
-                ys.append((float(r.low) + float(r.high)) / 2)
+        ranges, vague, arrows = [], [], []
+        for xv, r, k in zip(gx, g.itertuples(), kinds, strict=True):
+            if k == "vague" and pd.notna(r.low) and pd.notna(r.high):
+                vague.append((xv, float(r.low), float(r.high)))
+            elif r.qualifier == "range":
+                ranges.append((xv, float(r.low), float(r.high)))
             elif k == "open":
-                ys.append(float(r.low) * 1.18)  # the arrow head, above the bound
-            else:
-                ys.append(_y(r))
+                arrows.append((xv, float(r.low), float(r.low) + ARROW * top))
+            elif k == "upto":
+                arrows.append((xv, float(r.high), max(float(r.high) - ARROW * top, 0)))
+        for pairs, style in (
+            (vague, {"width": 16, "color": color}),
+            (ranges, {"width": 6, "color": color}),
+            (arrows, {"width": 2, "color": color, "dash": "dot"}),
+        ):
+            if pairs:
+                sx, sy = _segments(pairs)
+                fig.add_trace(
+                    go.Scatter(
+                        x=sx,
+                        y=sy,
+                        mode="lines",
+                        line=style,
+                        opacity=0.22
+                        if style["width"] == 16
+                        else 0.5
+                        if style["width"] == 6
+                        else 1,
+                        hoverinfo="skip",
+                        showlegend=False,
+                        legendgroup=claimant,
+                    )
+                )
+        others = [
+            " + " + theme.short_name(";".join(_ids(c)[1:])) if ";" in c else ""
+            for c in g["claimant"]
+        ]
         fig.add_trace(
             go.Scatter(
-                x=xs,
-                y=ys,
-                mode="markers",
-                name=theme.short_name(claimant, g["claimant_name"].iloc[0]),
+                x=list(gx),
+                y=[_value(r, k, top) for r, k in zip(g.itertuples(), kinds, strict=True)],
+                mode="markers+text" if any(others) else "markers",
+                text=others,
+                textposition="middle right",
+                textfont={"size": 10, "color": theme.MUTED},
+                name=theme.short_name(claimant),
                 legendgroup=claimant,
-                showlegend=show_claimant_legend,
+                showlegend=False,
                 marker={
                     "color": color,
                     "size": 13,
@@ -212,10 +272,35 @@ def _points(fig: go.Figure, rows: pd.DataFrame, x, show_claimant_legend=True) ->
                 customdata=list(g["figure_id"]),
             )
         )
+        _legend_entry(fig, claimant, theme.short_name(claimant))
     return marks
 
 
-# --- the six charts ----------------------------------------------------------------------
+def _spread_dates(rows: pd.DataFrame) -> pd.Series:
+    """Reports of one date side by side (a few days apart) instead of on top of each other."""
+    dates = rows["as_of_date"]
+    span = max((dates.max() - dates.min()).days, 30)
+    step = pd.Timedelta(days=span / 45)
+    by = rows.groupby("as_of_date", sort=False)
+    n = by["figure_id"].transform("size")
+    i = by.cumcount()
+    offset = (i - (n - 1) / 2).where(n <= 8, 0)  # crowds (synthetic data) stay on their date
+    return dates + offset * step
+
+
+def _most_reported(rows: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """The rows reported by the most articles (then the latest), at most limit of them."""
+    if len(rows) <= limit:
+        return rows
+    keep = rows.sort_values(["n_articles", "as_of_date"], ascending=False, kind="stable")
+    return rows.loc[sorted(keep.index[:limit], key=rows.index.get_loc)]
+
+
+def _range_text(low, high) -> str:
+    return f"{fmt(low)}–{fmt(high)}" if low != high else fmt(low)
+
+
+# --- the six charts -------------------------------------------------------------------------
 
 
 def casualties(data: Dataset) -> go.Figure:
@@ -223,183 +308,185 @@ def casualties(data: Dataset) -> go.Figure:
     f = data.figures
     rows = f[f["metric"].isin(PEOPLE_CASUALTIES) & f["as_of_date"].notna()]
     if rows.empty:
-        return _empty("casualties")
+        return _empty("casualties", data, "casualty figures")
+    rows = rows.sort_values(["as_of_date", "claimant", "article"], kind="stable")
+    top = float(pd.concat([rows["high"], rows["low"]]).max())
     fig = go.Figure()
-    order = {c: i for i, c in enumerate(dict.fromkeys(rows["claimant"]))}
-    spread = len(order) - 1
-
-    def when(r):  # same-date reports side by side: a day apart per claimant
-        return r.as_of_date + pd.Timedelta(days=2 * order[r.claimant] - spread)
-
-    marks = _points(fig, rows, x=when)
+    marks = _points(fig, rows, _spread_dates(rows), top)
     title = TITLES["casualties"]
-    if rows["low"].notna().any():
-        lo = rows.loc[rows["low"].idxmin()]
-        top = rows[rows["low"] == rows["low"].max()]
-        hi = top[top["qualifier"].isin(["over", "at_least"])]
-        hi = (hi if len(hi) else top).iloc[0]
-        title = (
-            f"Casualty estimates range from {lo['worded'].removeprefix('about ')} to "
-            f"{hi['worded']}"
-        )
+    counted = rows[rows["low"].notna() & ~rows["vague"]]
+    if len(counted):
+        lo = counted.loc[counted["low"].idxmin()]
+        top_rows = counted[counted["low"] == counted["low"].max()]
+        hi = top_rows[top_rows["qualifier"].isin(["over", "at_least"])]
+        hi = (hi if len(hi) else top_rows).iloc[0]
+        low_text = lo["worded"].removeprefix("about ").removeprefix("nearly ")
+        title = f"Casualty estimates range from {low_text} to {hi['worded']}"
     fig.update_layout(
-        xaxis_title="as of (date the number holds)",
-        yaxis_title="killed or wounded",
+        xaxis_title="as of (the date each number holds for)",
+        yaxis_title="killed, wounded or captured",
         yaxis_rangemode="tozero",
         legend={"y": 1.0},
     )
-    return _finish(
-        fig, "casualties", title, f"{len(rows)} estimates by claimant.  {_marks_key(marks)}", rows
-    )
+    has_ranges = (rows["qualifier"] == "range").any()
+    n_claimants = len({c for s in rows["claimant"] for c in _ids(s)})
+    subtitle = f"{len(rows)} estimates, {n_claimants} claimants.   {_marks_key(marks, has_ranges)}"
+    return _finish(fig, "casualties", title, subtitle, rows)
+
+
+def _troop_label(r) -> str:
+    label = f"{theme.short_name(r.claimant)} ({_short(r.article)})"
+    if r.metric != "deployed":
+        label += f" · {r.metric}"
+    return label
 
 
 def troops(data: Dataset) -> go.Figure:
     """Each claimant's deployment figures side by side, by wave, with ranges."""
     f = data.figures
-    rows = f[f["metric"].isin(PEOPLE_DEPLOYMENT)].copy()
-    if rows.empty:
-        return _empty("troops")
-    labels = data.contingents.set_index("contingent")["label"].to_dict()
-    order = data.contingents.sort_values("start_date")["contingent"].tolist()
-    rows["wave"] = rows["contingent"].map(lambda c: labels.get(c, "no wave given"))
-    rows["order"] = rows["contingent"].map(lambda c: order.index(c) if c in order else 99)
-    rows = rows.sort_values(["order", "claimant_name", "article"])
-    rows["label"] = [
-        f"{theme.short_name(r.claimant, r.claimant_name)} · {_short(r.article)} · {r.metric}"
-        + (f" · {r.subject}" if isinstance(r.subject, str) and len(r.subject) < 22 else "")
-        for r in rows.itertuples()
-    ]
-    labels_in_order = list(rows["label"])
+    # parts of a whole (the sappers of the 6,000) are the split chart's; here, whole counts
+    everything = f[f["metric"].isin(PEOPLE_DEPLOYMENT) & f["part_of"].isna()]
+    if everything.empty:
+        return _empty("troops", data, "troop counts")
+    rows = _most_reported(everything, MAX_ROWS).copy()
+    waves = data.contingents.sort_values("start_date")
+    order = {c: i for i, c in enumerate(waves["contingent"])}
+    labels = dict(zip(waves["contingent"], waves["label"], strict=True))
+    rows["order"] = rows["contingent"].map(lambda c: order.get(c, len(order)))
+    rows = rows.sort_values(["order", "claimant_name", "article"], kind="stable")
+    rows["y"] = range(len(rows))
+    top = float(pd.concat([rows["high"], rows["low"]]).max())
     fig = go.Figure()
     marks: set[str] = set()
-    legend_shown: set[str] = set()
-    for _, g in rows.groupby("order", sort=True):
-        for claimant, h in g.groupby("claimant", sort=False):
-            color = theme.claimant_color(claimant)
-            yy = list(h["label"])
-            kinds = [_mark(r) for r in h.itertuples()]
-            marks |= set(kinds)
-            base = [float(r.low) if pd.notna(r.low) else 0.0 for r in h.itertuples()]
-            top = [
-                float(r.high) if pd.notna(r.high) else float(r.low) * 1.15 for r in h.itertuples()
-            ]
+    first = rows["claimant"].map(lambda s: _ids(s)[0])
+    for claimant, g in rows.groupby(first, sort=False):
+        color = theme.claimant_color(claimant)
+        kinds = [_mark(r) for r in g.itertuples()]
+        marks |= set(kinds)
+        # a bar for every range, vague reading and open bound (open: hatched, to the arrow head)
+        spans = [
+            (r.y, float(r.low), float(r.high), k)
+            for r, k in zip(g.itertuples(), kinds, strict=True)
+            if r.qualifier in ("range", "vague") and pd.notna(r.low) and pd.notna(r.high)
+        ] + [
+            (r.y, float(r.low), float(r.low) + ARROW * top, k)
+            for r, k in zip(g.itertuples(), kinds, strict=True)
+            if k == "open"
+        ]
+        if spans:
             fig.add_trace(
                 go.Bar(
-                    y=yy,
-                    x=[t - b if t > b else 0 for b, t in zip(base, top, strict=True)],
-                    base=base,
+                    y=[s[0] for s in spans],
+                    x=[s[2] - s[1] for s in spans],
+                    base=[s[1] for s in spans],
                     orientation="h",
+                    width=0.5,
                     marker={
                         "color": color,
                         "opacity": 0.35,
-                        "pattern": {"shape": ["/" if k == "open" else "" for k in kinds]},
+                        "pattern": {"shape": ["/" if s[3] == "open" else "" for s in spans]},
                     },
                     hoverinfo="skip",
                     showlegend=False,
                     legendgroup=claimant,
-                    width=0.55,
                 )
             )
-            fig.add_trace(
-                go.Scatter(
-                    y=yy,
-                    x=[
-                        (float(r.low) + float(r.high)) / 2
-                        if r.qualifier in ("range", "vague")
-                        else (float(r.low) * 1.15 if k == "open" else _y(r))
-                        for r, k in zip(h.itertuples(), kinds, strict=True)
-                    ],
-                    mode="markers+text",
-                    text=list(h["worded"]),
-                    textposition="middle right",
-                    textfont={"size": 11},
-                    legendgroup=claimant,
-                    name=theme.short_name(claimant, h["claimant_name"].iloc[0]),
-                    showlegend=claimant not in legend_shown,
-                    marker={
-                        "color": color,
-                        "size": 12,
-                        "line": {"width": 2, "color": color},
-                        "symbol": [MARK_SYMBOLS[k] for k in kinds],
-                    },
-                    hovertext=[_hover(r) for r in h.itertuples()],
-                    hoverinfo="text",
-                    customdata=list(h["figure_id"]),
-                )
+        fig.add_trace(
+            go.Scatter(
+                y=list(g["y"]),
+                x=[_value(r, k, top) for r, k in zip(g.itertuples(), kinds, strict=True)],
+                mode="markers+text",
+                text=list(g["worded"]),
+                textposition="middle right",
+                textfont={"size": 11},
+                legendgroup=claimant,
+                name=theme.short_name(claimant),
+                showlegend=False,
+                marker={
+                    "color": color,
+                    "size": 12,
+                    "line": {"width": 2, "color": color},
+                    "symbol": [MARK_SYMBOLS[k] for k in kinds],
+                },
+                hovertext=[_hover(r) for r in g.itertuples()],
+                hoverinfo="text",
+                customdata=list(g["figure_id"]),
             )
-            legend_shown.add(claimant)
-    # waves: a muted label and a rule above each group (one axis level keeps labels short)
-    for i, (_, g) in enumerate(rows.groupby("order", sort=True)):
-        first = labels_in_order.index(g["label"].iloc[0])
-        fig.add_annotation(
-            x=1,
-            xref="paper",
-            y=first,
-            yref="y",
-            yshift=12,
-            xanchor="right",
-            text=f"<i>{html.escape(g['wave'].iloc[0])}</i>",
-            showarrow=False,
-            font={"size": 11, "color": theme.MUTED},
         )
+    # each wave: a rule above its rows with its name on it, right-aligned (numbers sit left)
+    for i, (_, g) in enumerate(rows.groupby("order", sort=True)):
+        y0 = float(g["y"].min()) - 0.5
         if i:
             fig.add_shape(
                 type="line",
                 xref="paper",
                 x0=0,
                 x1=1,
-                y0=first - 0.5,
-                y1=first - 0.5,
+                y0=y0,
+                y1=y0,
                 line={"color": "#9aa5b1", "width": 1},
             )
-    initial = rows[
-        (rows["contingent"] == "initial-2024") & (rows["metric"] == "deployed") & ~rows["vague"]
-    ]
+        fig.add_annotation(
+            x=1,
+            xref="paper",
+            y=y0,
+            yref="y",
+            xanchor="right",
+            yanchor="middle",
+            text=f"<i>{_esc(labels.get(g['contingent'].iloc[0], 'no wave given'))}</i>",
+            showarrow=False,
+            bgcolor="white",
+            font={"size": 11, "color": theme.MUTED},
+        )
+    initial = rows[(rows["contingent"] == "initial-2024") & (rows["metric"] == "deployed")]
+    initial = initial[~initial["vague"] & initial["low"].notna()]
     if len(initial):
         hi = pd.concat([initial["high"], initial["low"]]).max()
         title = (
             f"Sources put the 2024 deployment at {fmt(initial['low'].min())} to {fmt(hi)} troops"
         )
     else:
-        title = f"{len(rows)} troop counts from {rows['claimant'].nunique()} sources"
-    top = float(pd.concat([rows["high"], rows["low"]]).max())
+        n = len({c for s in rows["claimant"] for c in _ids(s)})
+        title = f"{len(rows)} troop counts from {n} claimants"
+    subtitle = "by wave; parts of a whole are in the split chart.   "
+    if len(rows) < len(everything):
+        subtitle = f"the {len(rows)} most-reported of {len(everything)} counts, by wave.   "
     fig.update_layout(
         barmode="overlay",
-        xaxis_title="people",
         margin={"l": 20},
-        yaxis={
-            "autorange": "reversed",
-            "type": "category",
-            "categoryorder": "array",
-            "categoryarray": labels_in_order,
-        },
-        xaxis_range=[0, top * 1.3],
         showlegend=False,
+        xaxis={"range": [0, top * 1.32], "title": "people", "separatethousands": True},
+        yaxis={
+            "range": [len(rows) - 0.5, -0.5],
+            "tickvals": list(rows["y"]),
+            "ticktext": [_troop_label(r) for r in rows.itertuples()],
+            "showgrid": False,
+        },
     )
-    fig.update_xaxes(separatethousands=True)
-    return _finish(fig, "troops", title, f"by wave and source.  {_marks_key(marks)}", rows)
+    ranges = (rows["qualifier"] == "range").any()
+    return _finish(fig, "troops", title, subtitle + _marks_key(marks, ranges), rows, legend=False)
 
 
 def _wave_ranges(data: Dataset) -> pd.DataFrame:
     """Per top-level wave: low and high across sources (a part's figures if the whole has none)."""
     f = data.figures
-    people = f[f["metric"].isin(PEOPLE_DEPLOYMENT) & ~f["vague"] & f["part_of"].isna()]
+    people = f[
+        f["metric"].isin(PEOPLE_DEPLOYMENT) & ~f["vague"] & f["part_of"].isna() & f["low"].notna()
+    ]
     c = data.contingents
     out = []
     for wave in c[c["part_of"].isna()].sort_values("start_date").itertuples():
+        parts = c[c["part_of"] == wave.contingent].sort_values("start_date")
         own = people[people["contingent"] == wave.contingent]
+        sub = people[people["contingent"].isin(parts["contingent"])]
         how = "as reported"
         if own.empty:
-            parts = c[c["part_of"] == wave.contingent]["contingent"]
-            sub = people[people["contingent"].isin(parts)]
             if sub.empty:
                 continue
-            lows = sub.groupby("contingent")["low"].min()
-            highs = sub.groupby("contingent").apply(
-                lambda g: pd.concat([g["high"], g["low"]]).max()
-            )
-            own, how = sub, "sum of its parts"
-            low, high = float(lows.sum()), float(highs.sum())
+            by = sub.groupby("contingent")
+            low = float(by["low"].min().sum())
+            high = float(by.apply(lambda g: pd.concat([g["high"], g["low"]]).max()).sum())
+            own, sub, how = sub, sub.iloc[:0], "sum of its parts"
         else:
             low = float(own["low"].min())
             high = float(pd.concat([own["high"], own["low"]]).max())
@@ -412,8 +499,21 @@ def _wave_ranges(data: Dataset) -> pd.DataFrame:
                 "high": high,
                 "n": len(own),
                 "how": how,
-                "numbers": ", ".join(dict.fromkeys(own["worded"])),
+                "numbers": " · ".join(
+                    _range_text(lo, hi)
+                    for lo, hi in sorted(
+                        set(zip(own["low"], own["high"].fillna(own["low"]), strict=True))
+                    )
+                ),
                 "figures": own,
+                "parts": sub.assign(
+                    start=sub["contingent"].map(
+                        dict(zip(c["contingent"], c["start_date"], strict=True))
+                    ),
+                    part_label=sub["contingent"].map(
+                        dict(zip(c["contingent"], c["label"], strict=True))
+                    ),
+                ),
             }
         )
     return pd.DataFrame(out)
@@ -423,66 +523,100 @@ def timeline(data: Dataset) -> go.Figure:
     """The waves over time, cumulative, with the spread between sources as a band."""
     waves = _wave_ranges(data)
     if waves.empty:
-        return _empty("timeline")
+        return _empty("timeline", data, "troop counts with a wave")
     waves["cum_low"] = waves["low"].cumsum()
     waves["cum_high"] = waves["high"].cumsum()
-    x = list(waves["start"])
+    end = waves["start"].iloc[-1] + pd.Timedelta(days=45)  # the last level shows as a step
+    x = [*waves["start"], end]
     fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=list(waves["cum_low"]),
-            mode="lines+markers",
-            name="lowest sources",
-            line={"shape": "hv", "color": theme.PALETTE[0], "width": 2},
-            hovertemplate="%{x|%b %Y}: at least %{y:,.0f} (cumulative)<extra>lowest</extra>",
+    for col, name, color, fill in (
+        ("cum_low", "lowest source per wave", theme.PALETTE[0], None),
+        ("cum_high", "highest source per wave", theme.PALETTE[1], "tonexty"),
+    ):
+        y = [*waves[col], waves[col].iloc[-1]]
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                mode="lines+markers",
+                name=name,
+                fill=fill,
+                fillcolor="rgba(0,114,178,0.13)",
+                line={"shape": "hv", "color": color, "width": 2.5},
+                marker={"size": [8] * len(waves) + [0], "color": color},
+                hovertemplate="%{x|%b %Y}: %{y:,.0f} sent so far<extra>" + name + "</extra>",
+            )
         )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=list(waves["cum_high"]),
-            mode="lines+markers",
-            name="highest sources",
-            fill="tonexty",
-            fillcolor="rgba(0,114,178,0.15)",
-            line={"shape": "hv", "color": theme.PALETTE[1], "width": 2},
-            hovertemplate="%{x|%b %Y}: up to %{y:,.0f} (cumulative)<extra>highest</extra>",
-        )
-    )
+    # arrivals reported for the parts of a wave, inside its band (e.g. special forces first)
+    before = 0.0
     for w in waves.itertuples():
+        if len(w.parts):
+            p = w.parts.sort_values("start", kind="stable")
+            first_part = p.groupby("contingent", sort=False).first().sort_values("start")
+            cum = before + first_part["low"].cumsum()
+            fig.add_trace(
+                go.Scatter(
+                    x=list(first_part["start"]),
+                    y=list(cum),
+                    mode="lines+markers+text",
+                    name=f"arrivals within: {w.label}",
+                    line={"shape": "hv", "color": theme.MUTED, "width": 1.5, "dash": "dot"},
+                    marker={"size": 7, "color": theme.MUTED},
+                    text=[
+                        f"{_esc(r.part_label)}: {_esc(r.worded)}" for r in first_part.itertuples()
+                    ],
+                    textposition="bottom right",
+                    textfont={"size": 10, "color": theme.MUTED},
+                    hovertext=[_hover(r) for r in first_part.itertuples()],
+                    hoverinfo="text",
+                )
+            )
+        before += w.low
+    for i, w in enumerate(waves.itertuples()):
+        # the first and last labels open inwards so they stay on narrow charts
+        anchor = "left" if i == 0 else "right" if i == len(waves) - 1 else "center"
+        reports = f"{w.n} report{'s' if w.n != 1 else ''}" + (
+            "" if w.how == "as reported" else f", {w.how}"
+        )
         fig.add_annotation(
             x=w.start,
             y=w.cum_high,
-            text=f"<b>{html.escape(w.label)}</b><br>"
-            f"{html.escape(w.numbers)} ({w.n} report{'s' if w.n != 1 else ''})",
+            text=f"<b>{_esc(w.label)}</b><br>{_esc(w.numbers)} ({reports})",
             showarrow=True,
             arrowhead=0,
             ax=0,
-            ay=-38,
+            ay=-34,
+            xanchor=anchor,
             font={"size": 11},
-            align="center",
+            align=anchor if anchor != "center" else "center",
             bgcolor="rgba(255,255,255,0.85)",
         )
     last = waves.iloc[-1]
-    title = (
-        f"Reported waves add up to {fmt(last.cum_low)}–{fmt(last.cum_high)} people by "
-        f"{last.start:%B %Y}"
-    )
+    total = _range_text(last.cum_low, last.cum_high)
+    title = f"Reported waves add up to {total} people by {last.start:%B %Y}"
+    first_x = waves["start"].iloc[0] - pd.Timedelta(days=40)
     fig.update_layout(
         yaxis_title="people sent (cumulative)",
-        yaxis_rangemode="tozero",
-        xaxis_title="wave start",
-        hovermode="x unified",
+        yaxis_range=[0, float(waves["cum_high"].max()) * 1.22],
+        xaxis={"range": [first_x, end + pd.Timedelta(days=10)]},
+        hovermode="closest",
+        legend={"traceorder": "normal"},
     )
-    shown = pd.concat(list(waves["figures"]))
+    shown = pd.concat([*waves["figures"], *waves["parts"]])
     return _finish(
         fig,
         "timeline",
         title,
         "band = spread between the lowest and the highest source for each wave",
         shown,
+        axis_space=AXIS_SPACE - 28,  # dates need no axis title
     )
+
+
+def _tint(color: str, amount: float) -> str:
+    """The colour mixed with white (amount 0: as is, 1: white)."""
+    rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in rgb)
 
 
 def split(data: Dataset) -> go.Figure:
@@ -491,12 +625,16 @@ def split(data: Dataset) -> go.Figure:
     parts = f[f["part_of"].notna()]
     wholes = f[f["figure_id"].isin(set(parts["part_of"]))]
     if wholes.empty:
-        return _empty("split")
+        return _empty("split", data, "figures split into parts")
+    wholes = wholes.iloc[:MAX_COLUMNS]
+    parts = parts[parts["part_of"].isin(set(wholes["figure_id"]))]
     fig = go.Figure()
     subjects = list(dict.fromkeys(parts["subject"].fillna("part")))
-    colors = {s: theme.PALETTE[(i + 4) % len(theme.PALETTE)] for i, s in enumerate(subjects)}
-    x = [f"{_short(w.article)}: {w.claimant_name}" for w in wholes.itertuples()]
-    for subject in subjects:
+    x = [f"{_short(w.article)}: {theme.short_name(w.claimant)}" for w in wholes.itertuples()]
+    colors = [theme.claimant_color(w.claimant) for w in wholes.itertuples()]
+    # the parts of one report: the claimant's colour, lighter for each further part
+    for i, subject in enumerate(subjects):
+        shade = min(0.3 * i, 0.75)
         ys, hovers = [], []
         for w in wholes.itertuples():
             p = parts[
@@ -509,179 +647,234 @@ def split(data: Dataset) -> go.Figure:
                 x=x,
                 y=ys,
                 name=subject,
-                marker_color=colors[subject],
-                text=[fmt(y) for y in ys],
+                marker={"color": [_tint(c, shade) for c in colors], "line": {"width": 0}},
+                text=[f"{fmt(y)}<br>{_esc(subject)}" if y else "" for y in ys],
+                textangle=0,
                 textposition="inside",
+                insidetextanchor="middle",
+                textfont={"color": "white" if shade < 0.3 else theme.INK, "size": 13},
                 hovertext=hovers,
                 hoverinfo="text",
             )
         )
     ok_all = True
     for xv, w in zip(x, wholes.itertuples(), strict=True):
-        total = parts[parts["part_of"] == w.figure_id]["low"].sum()
-        ok = abs(float(total) - float(w.low)) < 0.5
+        mine = parts[parts["part_of"] == w.figure_id]
+        total = float(mine["low"].sum())
+        ok = abs(total - float(w.low)) < 0.5
         ok_all &= ok
-        sign = "=" if ok else "≠"
-        verdict = "✓ parts sum to the whole" if ok else "✗ parts do NOT sum to the whole"
-        pieces = " + ".join(fmt(v) for v in parts[parts["part_of"] == w.figure_id]["low"])
+        pieces = " + ".join(fmt(v) for v in mine["low"])
+        verdict = (
+            f"{pieces} = {fmt(w.low)} ✓"
+            if ok
+            else f"{pieces} = {fmt(total)} ≠ {fmt(w.low)}: parts do NOT add up"
+        )
+        color = theme.INK if ok else "#D55E00"
         fig.add_trace(
             go.Scatter(
                 x=[xv],
                 y=[float(w.low)],
                 mode="markers",
                 showlegend=False,
-                marker={
-                    "symbol": "line-ew",
-                    "size": 60,
-                    "line": {"width": 3, "color": theme.INK if ok else "#D55E00"},
-                },
+                name="whole as reported",
+                marker={"symbol": "line-ew", "size": 70, "line": {"width": 3, "color": color}},
                 hovertext=[_hover(w)],
                 hoverinfo="text",
-                name="whole",
             )
         )
         fig.add_annotation(
             x=xv,
-            y=max(float(w.low), float(total)),
-            yshift=22,
+            y=max(float(w.low), total),
+            yshift=20,
             showarrow=False,
-            text=f"{pieces} {sign} {fmt(w.low)}<br>{verdict}",
-            font={"size": 12, "color": theme.INK if ok else "#D55E00"},
+            text=f"<b>{_esc(verdict)}</b><br>whole as reported: {_esc(w.worded)}",
+            font={"size": 12, "color": color},
         )
     w0 = wholes.iloc[0]
     if ok_all:
-        mine = parts[parts["part_of"] == w0["figure_id"]]
-        title = f"The {fmt(w0['low'])} of {str(w0['as_of'])[:4]}: " + " and ".join(
-            f"{fmt(mine[mine['subject'] == s]['low'].sum())} {s}" for s in subjects
-        )
+        p0 = parts[parts["part_of"] == w0["figure_id"]]
+        named = " and ".join(f"{fmt(r.low)} {r.subject}" for r in p0.itertuples())
+        title = f"The {fmt(w0['low'])} of {str(w0['as_of'])[:4]}: {named}"
     else:
         title = "Reported parts do not add up to their whole"
     fig.update_layout(
         barmode="stack",
         yaxis_title="people",
-        bargap=0.45,
-        yaxis_range=[0, float(max(wholes["low"].max(), 1)) * 1.3],
+        bargap=0.5,
+        showlegend=False,
+        yaxis_range=[0, float(max(wholes["low"].max(), 1)) * 1.32],
     )
     shown = pd.concat([wholes, parts])
-    return _finish(
-        fig,
-        "split",
-        title,
-        f"parts as each article reports them; {len(wholes)} reports of the whole",
-        shown,
+    subtitle = (
+        f"{len(wholes)} report{'s' if len(wholes) != 1 else ''} of the whole, each bar in its "
+        "claimant's colour; black line = the whole as reported"
     )
+    return _finish(fig, "split", title, subtitle, shown, legend=False)
+
+
+def _percent(v) -> str:
+    return f"{v:.0f}%"
 
 
 def share(data: Dataset) -> go.Figure:
     """Casualties as a share of the force: derived intervals next to the shares stated."""
     table = casualty_share(data)
     if table.empty:
-        return _empty("share")
+        return _empty("share", data, "casualty figures with a deployment to compare")
+    derived_all = table[table["kind"] == "derived"]
+    derived = _most_reported(derived_all, MAX_SHARES - 3).sort_values("low", kind="stable")
+    stated = table[table["kind"] == "stated"].iloc[:3]
+    rows = pd.concat([derived, stated], ignore_index=True)
+    rows["y"] = range(len(rows))
     fig = go.Figure()
-    for kind, color, opacity in (
-        ("derived", theme.PALETTE[5], 0.55),
-        ("stated", theme.PALETTE[1], 1),
-    ):
-        t = table[table["kind"] == kind]
-        if t.empty:
-            continue
-        lows = [float(v) for v in t["low"].fillna(0)]
-        highs = [float(h) if pd.notna(h) else 100.0 for h in t["high"]]
+    for r in rows.itertuples():
+        color = theme.claimant_color(r.claimant_ids)
+        is_open = pd.isna(r.high)
+        low = 0.0 if pd.isna(r.low) else float(r.low)
+        high = 100.0 if is_open else float(r.high)
+        is_derived = r.kind == "derived"
+        if is_open:
+            text = f"{_percent(low)} or more"
+        elif round(high) != round(low):
+            text = f"{_percent(low)}–{_percent(high)}"
+        else:
+            text = _percent(low)
+        hover = (
+            f"<b>{_esc(r.label)}</b><br>{r.kind}: {low:.1f}%"
+            + (" or more (open bound)" if is_open else f" to {high:.1f}%")
+            + f"<br>{_esc(r.claimants)}<br>Articles {r.articles}"
+        )
+        # derived: hatched in the claimant's colour; stated: solid; an open top fades out
         fig.add_trace(
             go.Bar(
-                y=list(t["label"]),
-                x=[h - lo for lo, h in zip(lows, highs, strict=True)],
-                base=lows,
+                y=[r.y],
+                x=[max(high - low, 0.6)],
+                base=[low],
                 orientation="h",
-                name=f"{kind} share",
+                width=0.42,
+                showlegend=False,
                 marker={
                     "color": color,
-                    "opacity": opacity,
+                    "opacity": 0.55 if is_open else 1,
+                    "line": {"width": 1.5, "color": color},
                     "pattern": {
-                        "shape": [
-                            "/" if kind == "derived" else ("." if pd.isna(h) else "")
-                            for h in t["high"]
-                        ]
+                        "shape": "/" if is_derived else "",
+                        "fgcolor": color,
+                        "bgcolor": "white",
+                        "solidity": 0.3,
                     },
                 },
-                text=[
-                    f"{lo:.0f}%"
-                    + (
-                        f"–{h:.0f}%"
-                        if pd.notna(h) and round(h) != round(lo)
-                        else ("+" if pd.isna(h) else "")
-                    )
-                    for lo, h in zip(lows, t["high"], strict=True)
-                ],
-                textposition="outside",
-                hovertext=[
-                    f"<b>{html.escape(r.label)}</b><br>{kind}: {r.low:.1f}%"
-                    + (f" to {r.high:.1f}%" if pd.notna(r.high) else " or more (open bound)")
-                    + f"<br>{html.escape(r.claimants)}<br>Articles {r.articles}"
-                    for r in t.itertuples()
-                ],
+                hovertext=[hover],
                 hoverinfo="text",
             )
         )
-    derived = table[table["kind"] == "derived"]
-    if len(derived):
-        hi = derived["high"].max()
-        top = f"{hi:.0f}%" if pd.notna(hi) and not derived["high"].isna().any() else "over 50%"
-        title = f"Casualties amount to {derived['low'].min():.0f}% to {top} of the 2024 force"
+        fig.add_annotation(
+            x=high,
+            y=r.y,
+            xanchor="left",
+            xshift=5,
+            showarrow=False,
+            text=f"<b>{text}</b>",
+            font={"size": 12, "color": theme.INK},
+        )
+        who = theme.short_name(r.claimant_ids)
+        what = (
+            f"<b>{_esc(r.worded)}</b> casualties ÷ 2024 deployment · {_esc(who)}"
+            if is_derived
+            else f"<b>{_esc(r.worded)}</b> stated · {_esc(who)}, article {_short(r.articles)}"
+        )
+        fig.add_annotation(
+            x=0,
+            y=r.y - 0.23,  # just above the bar (the axis runs top to bottom), at any size
+            xanchor="left",
+            yanchor="bottom",
+            showarrow=False,
+            text=what,
+            font={"size": 12, "color": theme.INK},
+        )
+    if len(derived_all):
+        hi = derived_all["high"].max()
+        top = (
+            _percent(hi)
+            if not derived_all["high"].isna().any()
+            else f"over {_percent(derived_all['low'].max())}"
+        )
+        low_all = _percent(derived_all["low"].min())
+        title = f"Casualties amount to {low_all} to {top} of the 2024 force"
+        d = derived_all.iloc[0]
+        subtitle = (
+            f"hatched: derived, casualty claim ÷ the {_range_text(d.dep_low, d.dep_high)} "
+            "deployed in 2024 (interval arithmetic); solid: stated"
+        )
     else:
-        title = "Casualty shares as stated"
+        title = "Casualty shares as the articles state them"
+        subtitle = "solid: stated in an article (no 2024 deployment figure to derive a share)"
+    if len(derived) < len(derived_all):
+        subtitle = f"{len(derived)} most-reported of {len(derived_all)} claims; " + subtitle
     fig.update_layout(
-        xaxis_title="% of the North Korean troops deployed in 2024",
-        xaxis_range=[0, 105],
+        xaxis={
+            "title": "share of the North Korean troops deployed in 2024",
+            "range": [0, 118],
+            "tickvals": [0, 20, 40, 60, 80, 100],
+            "ticktext": ["0", "20%", "40%", "60%", "80%", "100%"],
+        },
+        yaxis={"range": [len(rows) - 0.4, -0.75], "visible": False},
         barmode="overlay",
-        yaxis={"autorange": "reversed"},
-        margin={"l": 20},
+        margin={"l": 30, "r": 30},
+        showlegend=False,
     )
-    claim_ids = set(table["claim_id"])
     f = data.figures
+    claim_ids = set(rows["claim_id"])
     shown = f[
         f["claim_id"].isin(claim_ids)
         | ((f["metric"] == "deployed") & (f["contingent"] == "initial-2024"))
     ]
-    return _finish(
-        fig,
-        "share",
-        title,
-        "derived = casualties ÷ deployed, interval arithmetic over the ranges (hatched); "
-        "stated = as the articles say",
-        shown,
-    )
+    return _finish(fig, "share", title, subtitle, shown, legend=False)
 
 
 def corroboration(data: Dataset) -> go.Figure:
     """Which article reports which claim (claims reported by several articles first)."""
     f = data.figures
     if f.empty:
-        return _empty("corroboration")
-    claims = (
-        f.groupby("claim_id", sort=False)
-        .agg(
-            label=("worded", "first"), metric=("metric_label", "first"), n=("n_articles", "first")
-        )
-        .reset_index()
-    )
-    claims = claims.sort_values("n", ascending=False, kind="stable")
-    articles = sorted(set(f["article"]))
-    # one pass over the figures (a per-claim filter is quadratic: 70 s at 10k figures)
-    grid = (pd.crosstab(f["claim_id"], f["article"]) > 0).reindex(
-        index=list(claims["claim_id"]), columns=articles, fill_value=False
-    )
-    z = grid.astype(int).to_numpy().tolist()
-    text = [["✓" if v else "" for v in row] for row in grid.to_numpy()]
-    ylabels = [f"{c.metric}: {c.label} ({c.n})" for c in claims.itertuples()]
+        return _empty("corroboration", data)
+    marks = pd.crosstab(f["claim_id"], f["article"]).clip(upper=1)
+    first_seen = {c: i for i, c in enumerate(dict.fromkeys(f["claim_id"]))}
+    n = marks.sum(axis=1)
+    order = sorted(marks.index, key=lambda c: (-n[c], first_seen[c]))
+    kept = order[:MAX_ROWS]
+    marks = marks.loc[kept]
+    marks = marks.loc[:, marks.sum(axis=0) > 0]
+    articles = sorted(marks.columns, key=lambda a: -int(marks[a].sum()))[:MAX_COLUMNS]
+    articles = sorted(articles)
+    marks = marks[articles]
+    shown = f[f["claim_id"].isin(set(kept)) & f["article"].isin(set(articles))]
+    by_claim = shown.groupby("claim_id", sort=False)
+    metric = by_claim["metric_label"].first()
+    worded = by_claim["worded"].agg(wordings)
+    subject = by_claim["subject"].first()
+    ylabels = [
+        f"{metric[c]}: {worded[c]}"
+        + (f" {subject[c]}" if isinstance(subject[c], str) and len(subject[c]) < 24 else "")
+        + f" ({n[c]})"
+        for c in kept
+    ]
+    published = data.articles.set_index("article")["published_date"]
+    xlabels = [
+        f"{_short(a)}<br>{published[a]:%b %Y}"
+        if a in published.index and pd.notna(published[a])
+        else _short(a)
+        for a in articles
+    ]
+    z = marks.to_numpy().tolist()
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=[_short(a) for a in articles],
+            x=xlabels,
             y=ylabels,
-            text=text,
+            text=[["✓" if v else "" for v in row] for row in z],
             texttemplate="%{text}",
-            colorscale=[[0, "#f3f4f6"], [1, theme.PALETTE[0]]],
+            textfont={"size": 13},
+            colorscale=[[0, "#f3f4f6"], [1, "#3e4c59"]],
             showscale=False,
             xgap=3,
             ygap=3,
@@ -690,18 +883,23 @@ def corroboration(data: Dataset) -> go.Figure:
             zmax=1,
         )
     )
-    multi = int((claims["n"] >= 2).sum())
+    multi = int((n >= 2).sum())
+    subtitle = "claim (number of articles reporting it) × article"
+    if len(order) > len(kept) or len(articles) < len(set(f["article"])):
+        subtitle += f"; the {len(kept)} most-reported of {len(order)} claims"
     fig.update_layout(
-        xaxis={"title": "article", "side": "top", "type": "category"},
-        yaxis={"autorange": "reversed", "type": "category"},
+        xaxis={"side": "top", "type": "category", "showgrid": False},
+        yaxis={"autorange": "reversed", "type": "category", "showgrid": False},
         margin={"l": 20},
     )
     return _finish(
         fig,
         "corroboration",
-        f"{multi} of {len(claims)} claims are reported by two or more articles",
-        "claim (number of articles reporting it) × article",
-        f,
+        f"{multi} of {len(order)} claims are reported by two or more articles",
+        subtitle,
+        shown,
+        legend=False,
+        axis_space=12,
     )
 
 

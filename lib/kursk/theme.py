@@ -57,7 +57,9 @@ def short_name(claimant: str, full: str = "") -> str:
     """A short label for one claimant id, or several joined with ';'."""
     ids = str(claimant).split(";")
     fulls = full.split("; ") if full else ids
-    names = [SHORT_NAMES.get(i, f[:24]) for i, f in zip(ids, fulls + ids[len(fulls):])]
+    names = [
+        SHORT_NAMES.get(i, f[:24]) for i, f in zip(ids, fulls + ids[len(fulls) :], strict=False)
+    ]
     last = {n.rsplit(" ", 1)[-1] for n in names}
     if len(names) > 2 and len(last) == 1 and all(" " in n for n in names):
         # "US intel", "S. Korean intel", "Ukrainian intel" -> "US, S. Korean, Ukrainian intel"
@@ -84,6 +86,14 @@ def claimant_color(claimant_id: str) -> str:
     return PALETTE[digest % len(PALETTE)]
 
 
+AXIS = {
+    "gridcolor": GRID,
+    "linecolor": "#9aa5b1",
+    "zeroline": False,
+    "automargin": True,
+    "separatethousands": True,
+    "exponentformat": "none",
+}
 TEMPLATE = go.layout.Template(
     layout=go.Layout(
         font={"family": FONT, "size": 13, "color": INK},
@@ -98,14 +108,9 @@ TEMPLATE = go.layout.Template(
         plot_bgcolor="white",
         colorway=PALETTE,
         margin={"l": 70, "r": 30, "t": 125, "b": 120},
-        xaxis={"gridcolor": GRID, "linecolor": "#9aa5b1", "zeroline": False, "automargin": True},
-        yaxis={
-            "gridcolor": GRID,
-            "linecolor": "#9aa5b1",
-            "zeroline": False,
-            "automargin": True,
-            "separatethousands": True,
-        },
+        # exponentformat none: 20,000 rather than 20k, as the articles write numbers
+        xaxis={**AXIS, "title": {"standoff": 10}},
+        yaxis=AXIS,
         legend={
             "orientation": "h",
             "yanchor": "bottom",

@@ -1,4 +1,4 @@
-"""Chart build time: median ms per chart and for all six, on the seed data and a 10k synthetic set."""
+"""Chart build time: median ms per chart and for all six, seed data and 10k synthetic figures."""
 
 from __future__ import annotations
 
@@ -21,13 +21,26 @@ def _median_ms(build, data, repeats: int) -> float:
 def _rows(label: str, data, repeats: int) -> list[dict]:
     rows = []
     for name, build in charts.CHARTS.items():
-        rows.append({"section": "charts", "name": f"{name}, {label}",
-                     "value": round(_median_ms(build, data, repeats), 1), "unit": "ms",
-                     "note": f"median of {repeats}"})
+        rows.append(
+            {
+                "section": "charts",
+                "name": f"{name}, {label}",
+                "value": round(_median_ms(build, data, repeats), 1),
+                "unit": "ms",
+                "note": f"median of {repeats}",
+            }
+        )
     total = _median_ms(charts.build_all, data, repeats)
-    rows.append({"section": "charts", "name": f"all six charts, {label}", "value": round(total, 1),
-                 "unit": "ms", "target": "< 1000 ms" if "seed" in label else "",
-                 "note": f"median of {repeats}; {len(data.figures):,} figures"})
+    rows.append(
+        {
+            "section": "charts",
+            "name": f"all six charts, {label}",
+            "value": round(total, 1),
+            "unit": "ms",
+            "target": "< 1000 ms" if "seed" in label else "",
+            "note": f"median of {repeats}; {len(data.figures):,} figures",
+        }
+    )
     return rows
 
 
@@ -45,7 +58,13 @@ def run(quick: bool = False) -> list[dict]:
     rows += _rows(f"{n:,} synthetic figures", big, 1 if quick else 3)
     seed_all = next(r for r in rows if r["name"] == "all six charts, seed data")["value"]
     big_all = rows[-1]["value"]
-    rows.append({"section": "charts", "name": f"all six: {n:,} / seed time ratio",
-                 "value": round(big_all / seed_all, 1), "unit": "x",
-                 "note": f"{n:,} vs {len(seed.figures)} figures"})
+    rows.append(
+        {
+            "section": "charts",
+            "name": f"all six: {n:,} / seed time ratio",
+            "value": round(big_all / seed_all, 1),
+            "unit": "x",
+            "note": f"{n:,} vs {len(seed.figures)} figures",
+        }
+    )
     return rows
