@@ -60,12 +60,29 @@ def test_reset_restores_everything(app):
 
 
 def test_forged_values_are_rejected_and_the_dashboard_still_works(app):
+    before = app.filters
     with pytest.raises(TraitError):
         app.claimant.value = ("not-offered",)
     with pytest.raises(TraitError):
         app.corroborated.value = "x" * 100_000
+    # What a forged comm message does: set_state with values the browser never offers.
+    forged = [(app.claimant, {"index": [999]}), (app.metric, {"index": "zz"}),
+              (app.since, {"value": "x" * 100_000}),
+              (app.until, {"value": {"year": "a", "month": 0, "date": 1}}),
+              (app.corroborated, {"value": "x" * 1000})]
+    for widget, state in forged:
+        with pytest.raises((TraitError, TypeError)):
+            widget.set_state(state)
+        assert app.filters == before
     app.metric.value = ("casualties",)
     assert "Showing 9 of 24" in app.status.value
+
+
+def test_a_value_failing_validation_is_put_back(app):
+    before = app.filters
+    app.claimant_options = app.claimant_options[1:]  # the first claimant is no longer offered
+    app.claimant.value = (app.claimant.options[0][1],)
+    assert app.filters == before and "not available" in app.status.value
 
 
 def test_a_failing_chart_shows_a_plain_message(data):

@@ -34,6 +34,7 @@ CSS = """
 .kursk-filters { background: #fff; border: 1px solid #e4e7eb; border-radius: 6px; padding: 8px; }
 .kursk-chart { background: #fff; border: 1px solid #e4e7eb; border-radius: 6px; }
 .kursk-status { color: #5f6b7a; }
+.kursk-body { gap: 14px; }
 .kursk-table table { border-collapse: collapse; font-size: 12px; width: 100%; background: #fff; }
 .kursk-table th { text-align: left; background: #f0f2f5; position: sticky; top: 0; }
 .kursk-table th, .kursk-table td { border-bottom: 1px solid #e4e7eb; padding: 4px 6px;
@@ -135,8 +136,10 @@ class Dashboard:
         header = w.HTML(
             CSS + "<h1>Kursk Figures</h1><p class='sub'>North Korea's deployment to Russia's "
             "Kursk region: every number with who said it, when, and where it was reported.</p>")
+        body = w.HBox([filters, main])
+        body.add_class("kursk-body")
         self.view = w.VBox([header, self.headline,
-                            w.HBox([filters, main], layout=w.Layout(gap="14px"))])
+                            body])
         self.view.add_class("kursk-dashboard")
 
     def _error_view(self, error: DataError | None) -> w.Widget:
