@@ -209,7 +209,8 @@ class Dashboard:
         offered = {v for _, v in self.claimant_options}
         groups = {v for _, v in self.group_options}
         return (set(state["claimants"]) <= offered and set(state["metric_groups"]) <= groups
-                and all(d is None or isinstance(d, dt.date) for d in (state["since"], state["until"]))
+                and all(d is None or isinstance(d, dt.date)
+                        for d in (state["since"], state["until"]))
                 and isinstance(state["corroborated"], bool))
 
     def _on_change(self, change) -> None:
@@ -242,7 +243,7 @@ class Dashboard:
                                  f"({html.escape(exc.__class__.__name__)}). The previous view "
                                  "is kept.</span>")
 
-    # --- drawing ----------------------------------------------------------------------------------
+    # --- drawing ------------------------------------------------------------------------------
 
     def refresh(self) -> None:
         """Redraw headline, charts, table and download for the current filters."""
