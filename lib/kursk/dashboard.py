@@ -22,8 +22,12 @@ from .errors import DataError
 from .loader import Dataset, load
 from .summary import headline
 
-GROUP_LABELS = {"deployment": "Troop numbers", "casualties": "Casualties",
-                "payment": "Payments", "distance": "Distances"}
+GROUP_LABELS = {
+    "deployment": "Troop numbers",
+    "casualties": "Casualties",
+    "payment": "Payments",
+    "distance": "Distances",
+}
 CSS = """
 <style>
 .kursk-dashboard { font-family: 'DejaVu Sans', Arial, sans-serif; color: #1f2933;
@@ -48,8 +52,12 @@ CSS = """
 class Dashboard:
     """The read-only dashboard for one Dataset (or a plain-language error when data are bad)."""
 
-    def __init__(self, data: Dataset | None, error: DataError | None = None,
-                 builders: dict[str, Callable[[Dataset], go.Figure]] | None = None):
+    def __init__(
+        self,
+        data: Dataset | None,
+        error: DataError | None = None,
+        builders: dict[str, Callable[[Dataset], go.Figure]] | None = None,
+    ):
         self.data = data
         self.error = error
         self.builders = dict(builders or charts.CHARTS)
@@ -74,27 +82,44 @@ class Dashboard:
     def _build(self) -> None:
         data = self.data
         claimants = data.claimants[data.claimants["n_figures"] > 0]
-        self.claimant_options = [(f"{r.name} ({r.n_figures})", r.claimant)
-                                 for r in claimants.itertuples()]
+        self.claimant_options = [
+            (f"{r.name} ({r.n_figures})", r.claimant) for r in claimants.itertuples()
+        ]
         groups = [g for g in GROUP_LABELS if (data.figures["metric_group"] == g).any()]
         self.group_options = [(GROUP_LABELS[g], g) for g in groups]
         dates = data.figures["as_of_date"].dropna()
         self.date_range = (dates.min().date(), dates.max().date()) if len(dates) else (None, None)
 
-        self.claimant = w.SelectMultiple(options=self.claimant_options,
-                                         value=[v for _, v in self.claimant_options], rows=9,
-                                         layout=w.Layout(width="98%"))
+        self.claimant = w.SelectMultiple(
+            options=self.claimant_options,
+            value=[v for _, v in self.claimant_options],
+            rows=9,
+            layout=w.Layout(width="98%"),
+        )
         self.claimant.add_class("kursk-filter-claimant")
-        self.metric = w.SelectMultiple(options=self.group_options,
-                                       value=[v for _, v in self.group_options], rows=4,
-                                       layout=w.Layout(width="98%"))
+        self.metric = w.SelectMultiple(
+            options=self.group_options,
+            value=[v for _, v in self.group_options],
+            rows=4,
+            layout=w.Layout(width="98%"),
+        )
         self.metric.add_class("kursk-filter-metric")
-        self.since = w.DatePicker(description="As of from", value=self.date_range[0])
+        # Date pickers sized to the filter panel (their default width overflows it).
+        date_layout, date_style = w.Layout(width="96%"), {"description_width": "72px"}
+        self.since = w.DatePicker(
+            description="As of from",
+            value=self.date_range[0],
+            layout=date_layout,
+            style=date_style,
+        )
         self.since.add_class("kursk-filter-since")
-        self.until = w.DatePicker(description="to", value=self.date_range[1])
+        self.until = w.DatePicker(
+            description="to", value=self.date_range[1], layout=date_layout, style=date_style
+        )
         self.until.add_class("kursk-filter-until")
-        self.corroborated = w.Checkbox(description="Reported by 2+ articles only", value=False,
-                                       indent=False)
+        self.corroborated = w.Checkbox(
+            description="Reported by 2+ articles only", value=False, indent=False
+        )
         self.corroborated.add_class("kursk-filter-corroborated")
         self.reset = w.Button(description="Reset filters", icon="", button_style="")
         self.reset.add_class("kursk-reset")
@@ -121,36 +146,55 @@ class Dashboard:
             box.add_class(f"kursk-chart-{name}")
             self._boxes[name] = box
         boxes = list(self._boxes.values())
-        filters = w.VBox([
-            w.HTML("<b>Filters</b> <span style='color:#5f6b7a'>(Ctrl/⌘-click to pick "
-                   "several)</span>"), w.HTML("Claimants"), self.claimant,
-            w.HTML("Metrics"), self.metric, self.since, self.until,
-            self.corroborated, self.reset, self.status, self.download,
-        ], layout=w.Layout(width="330px", min_width="300px"))
+        filters = w.VBox(
+            [
+                w.HTML(
+                    "<b>Filters</b> <span style='color:#5f6b7a'>(Ctrl/⌘-click to pick "
+                    "several)</span>"
+                ),
+                w.HTML("Claimants"),
+                self.claimant,
+                w.HTML("Metrics"),
+                self.metric,
+                self.since,
+                self.until,
+                self.corroborated,
+                self.reset,
+                self.status,
+                self.download,
+            ],
+            layout=w.Layout(width="330px", min_width="300px"),
+        )
         filters.add_class("kursk-filters")
-        grid = w.GridBox(boxes, layout=w.Layout(
-            grid_template_columns="minmax(0, 1fr)", grid_gap="12px",
-            width="100%"))
-        main = w.VBox([grid, w.HTML("<h3>The figures behind the charts</h3>"), self.table],
-                      layout=w.Layout(flex="1 1 auto", min_width="0"))
+        grid = w.GridBox(
+            boxes,
+            layout=w.Layout(grid_template_columns="minmax(0, 1fr)", grid_gap="12px", width="100%"),
+        )
+        main = w.VBox(
+            [grid, w.HTML("<h3>The figures behind the charts</h3>"), self.table],
+            layout=w.Layout(flex="1 1 auto", min_width="0"),
+        )
         header = w.HTML(
             CSS + "<h1>Kursk Figures</h1><p class='sub'>North Korea's deployment to Russia's "
-            "Kursk region: every number with who said it, when, and where it was reported.</p>")
+            "Kursk region: every number with who said it, when, and where it was reported.</p>"
+        )
         body = w.HBox([filters, main])
         body.add_class("kursk-body")
-        self.view = w.VBox([header, self.headline,
-                            body])
+        self.view = w.VBox([header, self.headline, body])
         self.view.add_class("kursk-dashboard")
 
     def _error_view(self, error: DataError | None) -> w.Widget:
-        items = "".join(f"<li>{html.escape(i.sentence())}</li>"
-                        for i in (error.issues if error else [])[:20])
+        items = "".join(
+            f"<li>{html.escape(i.sentence())}</li>" for i in (error.issues if error else [])[:20]
+        )
         more = len(error.issues) - 20 if error and len(error.issues) > 20 else 0
         box = w.HTML(
             CSS + "<div class='kursk-error'><b>The figures data has problems, so the dashboard "
             "cannot show charts yet.</b><p>Whoever maintains the data can fix these and reload "
-            f"this page:</p><ul>{items}</ul>" + (f"<p>…and {more} more.</p>" if more else "")
-            + "</div>")
+            f"this page:</p><ul>{items}</ul>"
+            + (f"<p>…and {more} more.</p>" if more else "")
+            + "</div>"
+        )
         box.add_class("kursk-error")
         root = w.VBox([w.HTML(CSS + "<h1>Kursk Figures</h1>"), box])
         root.add_class("kursk-dashboard")
@@ -159,17 +203,22 @@ class Dashboard:
     # --- state ----------------------------------------------------------------------------------
 
     def _current(self) -> dict:
-        return {"claimants": tuple(self.claimant.value), "metric_groups": tuple(self.metric.value),
-                "since": self.since.value, "until": self.until.value,
-                "corroborated": bool(self.corroborated.value)}
+        return {
+            "claimants": tuple(self.claimant.value),
+            "metric_groups": tuple(self.metric.value),
+            "since": self.since.value,
+            "until": self.until.value,
+            "corroborated": bool(self.corroborated.value),
+        }
 
     @property
     def filters(self) -> dict:
         """The filter state as plain values."""
         return self._current()
 
-    def set_filters(self, claimants=None, metric_groups=None, since=None, until=None,
-                    corroborated=None) -> None:
+    def set_filters(
+        self, claimants=None, metric_groups=None, since=None, until=None, corroborated=None
+    ) -> None:
         """Set several filters at once (one redraw)."""
         self._updating = True
         try:
@@ -189,9 +238,13 @@ class Dashboard:
 
     def reset_filters(self) -> None:
         """Back to everything."""
-        self.set_filters(claimants=[v for _, v in self.claimant_options],
-                         metric_groups=[v for _, v in self.group_options],
-                         since=self.date_range[0], until=self.date_range[1], corroborated=False)
+        self.set_filters(
+            claimants=[v for _, v in self.claimant_options],
+            metric_groups=[v for _, v in self.group_options],
+            since=self.date_range[0],
+            until=self.date_range[1],
+            corroborated=False,
+        )
 
     @property
     def filtered(self) -> Dataset:
@@ -199,19 +252,23 @@ class Dashboard:
         s = self._current()
         full_dates = (s["since"], s["until"]) == self.date_range
         return self.data.filter(
-            claimants=list(s["claimants"]), metric_groups=list(s["metric_groups"]),
+            claimants=list(s["claimants"]),
+            metric_groups=list(s["metric_groups"]),
             since=None if full_dates or s["since"] is None else s["since"],
             until=None if full_dates or s["until"] is None else s["until"],
-            min_articles=2 if s["corroborated"] else 1)
+            min_articles=2 if s["corroborated"] else 1,
+        )
 
     def _valid(self, state: dict) -> bool:
         """Values can be forged through the widget comm: accept only what is offered."""
         offered = {v for _, v in self.claimant_options}
         groups = {v for _, v in self.group_options}
-        return (set(state["claimants"]) <= offered and set(state["metric_groups"]) <= groups
-                and all(d is None or isinstance(d, dt.date)
-                        for d in (state["since"], state["until"]))
-                and isinstance(state["corroborated"], bool))
+        return (
+            set(state["claimants"]) <= offered
+            and set(state["metric_groups"]) <= groups
+            and all(d is None or isinstance(d, dt.date) for d in (state["since"], state["until"]))
+            and isinstance(state["corroborated"], bool)
+        )
 
     def _on_change(self, change) -> None:
         if self._updating:
@@ -239,9 +296,11 @@ class Dashboard:
         try:
             action()
         except Exception as exc:  # noqa: BLE001 - viewers must never see a traceback
-            self.status.value = ("<span style='color:#D55E00'>Could not update the dashboard "
-                                 f"({html.escape(exc.__class__.__name__)}). The previous view "
-                                 "is kept.</span>")
+            self.status.value = (
+                "<span style='color:#D55E00'>Could not update the dashboard "
+                f"({html.escape(exc.__class__.__name__)}). The previous view "
+                "is kept.</span>"
+            )
 
     # --- drawing ------------------------------------------------------------------------------
 
@@ -249,8 +308,9 @@ class Dashboard:
         """Redraw headline, charts, table and download for the current filters."""
         data = self.filtered
         h = headline(data)
-        self.headline.value = "<ul>" + "".join(f"<li>{html.escape(line)}</li>"
-                                               for line in h.lines()) + "</ul>"
+        self.headline.value = (
+            "<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in h.lines()) + "</ul>"
+        )
         for name, build in self.builders.items():
             fig = build(data)
             fig.update_layout(height=560, autosize=True)
@@ -262,34 +322,44 @@ class Dashboard:
             with out:
                 clear_output(wait=True)
                 display(fig)
-        self.status.value = (f"Showing {len(data.figures)} of {len(self.data.figures)} figures "
-                             f"({len(data.claims)} claims).")
+        self.status.value = (
+            f"Showing {len(data.figures)} of {len(self.data.figures)} figures "
+            f"({len(data.claims)} claims)."
+        )
         self.table.value = self._table_html(data)
         csv = self.csv_text(data)
         href = "data:text/csv;base64," + base64.b64encode(csv.encode()).decode()
-        self.download.value = (f"<a download='kursk-figures.csv' href='{href}'>Download these "
-                               f"{len(data.figures)} figures (CSV)</a>")
+        self.download.value = (
+            f"<a download='kursk-figures.csv' href='{href}'>Download these "
+            f"{len(data.figures)} figures (CSV)</a>"
+        )
         self._last_valid = self._current()
 
     def table_rows(self, data: Dataset | None = None) -> pd.DataFrame:
         """The rows the table shows, with their provenance."""
         f = (data or self.filtered).figures
         titles = self.data.articles.set_index("article")["title"]
-        return pd.DataFrame({
-            "Claimant": f["claimant_name"], "Metric": f["metric_label"], "Value": f["worded"],
-            "As of": f["as_of"].fillna("") + " (" + f["as_of_basis"].astype(str) + ")",
-            "Article": f["article"] + " · " + f["article"].map(titles).fillna(""),
-            "Quote": "“" + f["quote"] + "”",
-            "Curated at": f["file"] + ":" + f["line"].astype("string").fillna("?"),
-        })
+        return pd.DataFrame(
+            {
+                "Claimant": f["claimant_name"],
+                "Metric": f["metric_label"],
+                "Value": f["worded"],
+                "As of": f["as_of"].fillna("") + " (" + f["as_of_basis"].astype(str) + ")",
+                "Article": f["article"] + " · " + f["article"].map(titles).fillna(""),
+                "Quote": "“" + f["quote"] + "”",
+                "Curated at": f["file"] + ":" + f["line"].astype("string").fillna("?"),
+            }
+        )
 
     def _table_html(self, data: Dataset) -> str:
         rows = self.table_rows(data)
         if rows.empty:
             return "<p>No figures match the current filters.</p>"
         head = "".join(f"<th>{html.escape(c)}</th>" for c in rows.columns)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>"
-                       for r in rows.itertuples(index=False))
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>"
+            for r in rows.itertuples(index=False)
+        )
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
     def csv_text(self, data: Dataset | None = None) -> str:
