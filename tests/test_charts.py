@@ -7,10 +7,13 @@ import dataclasses
 import pandas as pd
 import pytest
 from kursk import charts, theme
-from kursk.summary import casualty_share, headline
+from kursk.summary import PEOPLE_CASUALTIES, PEOPLE_DEPLOYMENT, casualty_share
+
+SEVERAL = "a003-kwia-4000"  # "about 4,000", from South Korea's military and Zelensky together
 
 
 def points(fig) -> int:
+    """Markers drawn (legend-only entries carry no x)."""
     return sum(
         len([x for x in (t.x or ()) if x is not None])
         for t in fig.data
@@ -18,114 +21,237 @@ def points(fig) -> int:
     )
 
 
+def figure_ids(fig) -> list[str]:
+    return [i for t in fig.data if t.type == "scatter" for i in (t.customdata or ())]
+
+
+def source_text(fig) -> str:
+    return [a.text for a in fig.layout.annotations if a.name == "source"][0].replace("<br>", " ")
+
+
+def edited(data, figure_id: str, **values):
+    """A copy of the dataset with one figure's columns changed (the loader would refuse some)."""
+    f = data.figures.copy()
+    for column, value in values.items():
+        f.loc[f["figure_id"] == figure_id, column] = value
+    return dataclasses.replace(data, figures=f)
+
+
 def test_every_chart_draws_data_with_title_source_and_meta(data):
-    for name, fig in charts.build_all(data).items():
+    figs = charts.build_all(data)
+    assert list(figs) == list(charts.CHARTS) == list(charts.TITLES)
+    names = data.claimants.set_index("claimant")["name"]
+    for name, fig in figs.items():
         assert fig.data, name
         assert fig.layout.meta["chart"] == name
-        assert set(fig.layout.meta["articles"]) <= set(data.articles["article"])
-        source = [a.text for a in fig.layout.annotations if a.name == "source"][0]
+        assert fig.layout.meta["articles"] and set(fig.layout.meta["articles"]) <= set(
+            data.articles["article"]
+        )
+        source = source_text(fig)
+        assert source.startswith("Sources: ")
         for claimant in fig.layout.meta["claimants"]:
-            full = data.claimants.set_index("claimant").loc[claimant, "name"]
-            assert full in source.replace("<br>", " ") or full.split()[0] in source
+            assert names[claimant] in source, (name, claimant)
+        for article in fig.layout.meta["articles"]:
+            assert article.split("_")[0] in source.split("Articles: ")[1]
         assert fig.layout.template.layout.font.family.startswith("DejaVu")
+        assert fig.layout.title.text.startswith("<b>")
+
+
+def test_source_line_names_only_the_claimants_shown(data):
+    fig = charts.casualties(data.filter(claimants=["us-government"]))
+    assert fig.layout.meta["claimants"] == ["us-government"]
+    assert fig.layout.meta["articles"] == ["003_1a8f1fbcddf06ff0"]
+    source = source_text(fig)
+    assert "US assessments" in source and "UK intelligence" not in source
+    assert "Articles: 003 " in source
 
 
 def test_casualty_chart_has_one_marker_per_casualty_figure(data):
     f = data.figures
-    expected = f[f["metric"].isin(["killed", "wounded", "captured", "killed_or_wounded"])]
+    expected = f[f["metric"].isin(PEOPLE_CASUALTIES)]
     fig = charts.casualties(data)
     assert points(fig) == len(expected)
-    hover = " ".join(h for t in fig.data for h in (t.hovertext or ()))
-    assert "estimating around 1,200 casualties" in hover and "003_1a8f1fbcddf06ff0" in hover
+    assert sorted(figure_ids(fig)) == sorted(expected["figure_id"])
+    assert "8 estimates, 5 claimants" in fig.layout.title.text
 
 
-def test_open_bounds_are_arrows_and_approximate_values_hollow(data):
+def test_hover_gives_claimant_wording_quote_article_and_date(data):
     fig = charts.casualties(data)
-    symbols = [
-        s
+    hover = {
+        i: h
         for t in fig.data
-        if t.marker and isinstance(t.marker.symbol, tuple)
-        for s in t.marker.symbol
+        if t.hovertext
+        for i, h in zip(t.customdata, t.hovertext, strict=True)
+    }
+    us = hover["a003-us-kwia-1200"]
+    for expected in (
+        "US assessments",
+        "about 1,200",
+        "estimating around 1,200 casualties",
+        "003_1a8f1fbcddf06ff0",
+        "2025-04~ (approximate)",
+    ):
+        assert expected in us
+    assert "South Korean military" in hover[SEVERAL] and "Zelensky" in hover[SEVERAL]
+    troops = charts.troops(data)
+    hover = " ".join(h for t in troops.data if t.hovertext for h in t.hovertext)
+    row = data.figures.set_index("figure_id").loc["a002-deployed-10000-12000"]
+    assert row["quote"] in hover and row["article"] in hover
+
+
+def test_open_bounds_are_arrows_approximate_hollow_vague_banded(data):
+    fig = charts.casualties(data)
+    f = data.figures
+    symbols = {
+        i: s
+        for t in fig.data
+        if t.customdata
+        for i, s in zip(t.customdata, t.marker.symbol, strict=True)
+    }
+    over = f[f["metric"].isin(PEOPLE_CASUALTIES) & (f["qualifier"] == "over")]["figure_id"]
+    assert len(over) == 2 and {symbols[i] for i in over} == {"triangle-up"}
+    # the arrow's dotted shaft starts at the bound (6,000) and rises to the head
+    shafts = [t for t in fig.data if t.mode == "lines" and t.line.dash == "dot"]
+    assert shafts and 6000 in shafts[0].y and max(v for v in shafts[0].y if v) > 6000
+    assert symbols["a003-us-kwia-1200"] == "circle-open"  # "about": hollow
+    assert symbols["a000-kwia-3800-4000"] == "circle"  # a plain range: filled, with a bar
+    assert any(t.mode == "lines" and t.line.width == 6 and 3800 in t.y for t in fig.data)
+    troops = charts.troops(data)
+    vague = {
+        i: s
+        for t in troops.data
+        if t.type == "scatter"
+        for i, s in zip(t.customdata, t.marker.symbol, strict=True)
+    }
+    assert vague["a001-deployed-thousands"] == "diamond-open"
+    # the vague reading (2,000-9,000) is drawn as a band
+    assert any(t.type == "bar" and 2000 in t.base and 7000 in t.x for t in troops.data)
+    assert "vague" in troops.layout.title.text and "over (open bound)" in fig.layout.title.text
+
+
+def test_one_colour_per_claimant_across_charts(data):
+    seen: dict[str, set] = {}
+    figs = charts.build_all(data)
+    for name in ("casualties", "troops", "share"):
+        for t in figs[name].data:
+            if t.legendgroup and t.marker and isinstance(t.marker.color, str):
+                seen.setdefault(t.legendgroup, set()).add(t.marker.color)
+    assert len(seen) >= 8 and all(len(c) == 1 for c in seen.values()), seen
+    for claimant, colors in seen.items():
+        assert colors == {theme.claimant_color(claimant)}
+    split = figs["split"]
+    shoigu = theme.claimant_color("ru-security-council")
+    assert split.data[0].marker.color[0] == shoigu  # the first part of Shoigu's report
+    assert len(set(theme.CLAIMANT_COLORS.values())) == len(theme.CLAIMANT_COLORS)
+
+
+def test_troops_chart_draws_every_whole_count_by_wave(data):
+    f = data.figures
+    expected = f[f["metric"].isin(PEOPLE_DEPLOYMENT) & f["part_of"].isna()]
+    fig = charts.troops(data)
+    assert points(fig) == len(expected)
+    waves = [a.text for a in fig.layout.annotations if a.text.startswith("<i>")]
+    assert waves == [
+        f"<i>{label}</i>"
+        for label in data.contingents.sort_values("start_date")["label"]
+        if label in set(data.contingents.set_index("contingent").loc[expected["contingent"]].label)
     ]
-    n_over = int(
-        (data.figures["qualifier"] == "over").sum()
-        - (data.figures["metric"] == "casualty_share").sum()
-    )
-    assert symbols.count("triangle-up") == n_over
-    assert "circle-open" in symbols
-    assert any(t.line and t.line.dash == "dot" for t in fig.data)  # the arrow shaft
+    assert "US, S. Korean, Ukrainian intel (003)" in fig.layout.yaxis.ticktext
+
+
+def test_timeline_accumulates_waves_with_the_spread_between_sources(data):
+    fig = charts.timeline(data)
+    low, high = fig.data[0], fig.data[1]
+    # 2024: 6,000 (one article) to 12,000; March 2025: about 3,000; 2025: 6,000
+    assert list(low.y) == [6000, 9000, 15000, 15000]
+    assert list(high.y) == [12000, 15000, 21000, 21000]
+    assert high.fill == "tonexty"
+    arrivals = fig.data[2]  # the initial wave's parts: special forces, then the main body
+    assert list(arrivals.y) == [1500, 11500]
+    assert fig.layout.title.text.startswith("<b>Reported waves add up to 15,000–21,000 people")
+    changed = charts.timeline(edited(data, "a003-deployed-3000", low=4000.0, high=4000.0))
+    assert "15,000–22,000" not in changed.layout.title.text
+    assert "16,000–22,000 people" in changed.layout.title.text
 
 
 def test_titles_state_findings_computed_from_data(data):
     assert charts.casualties(data).layout.title.text.startswith(
         "<b>Casualty estimates range from 1,200 to over 6,000"
     )
-    f = data.figures.copy()
-    f.loc[f["figure_id"] == "a003-us-kwia-1200", "low"] = 900.0
-    f.loc[f["figure_id"] == "a003-us-kwia-1200", "worded"] = "about 900"
-    changed = dataclasses.replace(data, figures=f)
+    changed = edited(data, "a003-us-kwia-1200", low=900.0, high=900.0, worded="about 900")
     assert "from 900 to over 6,000" in charts.casualties(changed).layout.title.text
     assert "6,000 to 12,000 troops" in charts.troops(data).layout.title.text
-
-
-def test_one_colour_per_claimant_across_charts(data):
-    seen: dict[str, set] = {}
-    for fig in (charts.casualties(data), charts.troops(data)):
-        for t in fig.data:
-            if t.type == "scatter" and t.legendgroup and t.marker and t.marker.color:
-                seen.setdefault(t.legendgroup, set()).add(t.marker.color)
-    assert seen and all(len(c) == 1 for c in seen.values())
-    assert seen["kr-military"] == {theme.claimant_color("kr-military")}
+    changed = edited(data, "a002-deployed-10000-12000", high=13000.0)
+    assert "6,000 to 13,000 troops" in charts.troops(changed).layout.title.text
+    assert "10% to over 50%" in charts.share(data).layout.title.text
 
 
 def test_filtered_data_draws_fewer_points_and_empty_selection_says_so(data):
     some = data.filter(claimants=["kr-military"])
     assert 0 < points(charts.casualties(some)) < points(charts.casualties(data))
+    assert 0 < points(charts.troops(some)) < points(charts.troops(data))
     none = data.filter(claimants=[])
     for name, fig in charts.build_all(none).items():
-        texts = [a.text for a in fig.layout.annotations]
-        assert charts.EMPTY in texts, name
+        assert charts.EMPTY in [a.text for a in fig.layout.annotations], name
+        assert fig.layout.meta == {"chart": name, "claimants": [], "articles": []}
+    # a selection without any casualty figure: still a message, never an exception
+    payments = data.filter(metric_groups=["payment"])
+    for name in ("casualties", "troops", "timeline", "split", "share"):
+        text = " ".join(a.text for a in charts.CHARTS[name](payments).layout.annotations)
+        assert charts.EMPTY in text and "among the 1 figures selected" in text, name
 
 
 def test_split_chart_shows_parts_summing_and_flags_when_they_do_not(data):
     fig = charts.split(data)
     assert "1,000 sappers and 5,000 construction workers" in fig.layout.title.text
-    assert any("1,000 + 5,000 = 6,000" in a.text for a in fig.layout.annotations)
-    f = data.figures.copy()
-    f.loc[f["figure_id"] == "a001-builders-5000", "low"] = 4000.0
-    broken = charts.split(dataclasses.replace(data, figures=f))
+    wholes = data.figures[data.figures["figure_id"].isin(set(data.figures["part_of"].dropna()))]
+    assert [list(t.customdata) for t in fig.data if t.type == "bar"] == [
+        list(wholes["figure_id"])
+    ] * 2
+    assert sum(t.y[0] for t in fig.data if t.type == "bar") == 6000
+    assert sum("1,000 + 5,000 = 6,000 ✓" in a.text for a in fig.layout.annotations) == 2
+    broken = charts.split(edited(data, "a001-builders-5000", low=4000.0, high=4000.0))
     assert "do not add up" in broken.layout.title.text
-    assert any("≠ 6,000" in a.text and "NOT" in a.text for a in broken.layout.annotations)
+    flags = [a.text for a in broken.layout.annotations if "≠" in a.text]
+    assert flags == ["<b>1,000 + 4,000 = 5,000 ≠ 6,000: parts do NOT add up</b>"
+                     "<br>whole as reported: 6,000"]  # fmt: skip
+    assert sum("✓" in a.text for a in broken.layout.annotations) == 1  # the other report
 
 
-def test_casualty_share_interval_arithmetic(data):
-    table = casualty_share(data).set_index("claim_id")
-    # deployed 2024 spans 6,000 (article 000) to 12,000; 1,200 casualties -> 10% to 20%
-    us = table.loc["a003-us-kwia-1200"]
-    assert (us["low"], us["high"]) == (pytest.approx(10.0), pytest.approx(20.0))
-    kwia = table.loc["kwia-4000"]  # 3,800-4,000 and about 4,000
-    assert kwia["low"] == pytest.approx(100 * 3800 / 12000) and kwia["high"] == pytest.approx(
-        100 * 4000 / 6000
-    )
-    assert pd.isna(table.loc["kwia-6000", "high"])  # "over 6,000" leaves it open
-    assert table.loc["a004-share-over-40", "kind"] == "stated"
-    assert (
-        "derived" in charts.share(data).layout.title.text
-        or "2024 force" in charts.share(data).layout.title.text
-    )
+def test_share_chart_draws_each_derived_interval_and_the_stated_share(data):
+    table = casualty_share(data)
+    fig = charts.share(data)
+    bars = {t.customdata[0]: t for t in fig.data}
+    assert set(bars) == set(table["claim_id"])
+    us = bars["a003-us-kwia-1200"]
+    assert (us.base[0], us.base[0] + us.x[0]) == (pytest.approx(10), pytest.approx(20))
+    assert us.name == "derived" and us.marker.pattern.shape == "/"
+    stated = bars["a004-share-over-40"]
+    assert stated.name == "stated" and stated.marker.pattern.shape == ""
+    assert stated.base[0] == 40
+    texts = [a.text for a in fig.layout.annotations]
+    assert "<b>10%–20%</b>" in texts and "<b>50% or more</b>" in texts
+    assert any("over 40%</b> stated" in t for t in texts)
 
 
 def test_corroboration_matrix_marks_each_report(data):
     fig = charts.corroboration(data)
     z = fig.data[0].z
     assert sum(map(sum, z)) == data.claims["n_articles"].sum()
+    assert len(z) == len(data.claims) and len(z[0]) == len(data.articles)
     assert fig.layout.title.text.startswith("<b>6 of 15 claims")
+    label = "Casualties (killed or wounded): about 4,000 / 3,800–4,000 (3)"
+    assert fig.data[0].y[0] == label
+    assert "Personnel to be sent: 1,000 sappers (2)" in fig.data[0].y
 
 
-def test_headline_numbers(data):
-    h = headline(data)
-    assert (h.troops_low, h.troops_high) == (6000, 12000)
-    assert (h.casualties_low, h.casualties_high, h.casualties_open) == (1200, 6000, True)
-    assert h.latest_wave_total == 6000
-    assert sorted(h.latest_wave_parts) == [("construction workers", 5000.0), ("sappers", 1000.0)]
-    assert any("1,200 to over 6,000" in line for line in h.lines())
+def test_big_selections_stay_readable(data):
+    """Category charts keep the most-reported rows and say so (synthetic-size selections)."""
+    f = data.figures
+    row = f[f["figure_id"] == "a003-deployed-3000"]
+    many = row.loc[row.index.repeat(45)].reset_index(drop=True)
+    many["figure_id"] = [f"copy-{i}" for i in range(45)]
+    big = dataclasses.replace(data, figures=pd.concat([f, many], ignore_index=True))
+    fig = charts.troops(big)
+    assert points(fig) == charts.MAX_ROWS
+    assert "most-reported" in fig.layout.title.text

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from . import theme
 from .loader import Dataset
-from .summary import PEOPLE_CASUALTIES, PEOPLE_DEPLOYMENT, casualty_share, fmt, wordings
+from .summary import PEOPLE_CASUALTIES, PEOPLE_DEPLOYMENT, casualty_share, fmt, span, wordings
 
 EMPTY = "No figures match the current filters"
 TITLES = {
@@ -313,15 +313,12 @@ def casualties(data: Dataset) -> go.Figure:
     top = float(pd.concat([rows["high"], rows["low"]]).max())
     fig = go.Figure()
     marks = _points(fig, rows, _spread_dates(rows), top)
+    low, high, is_open = span(rows)
     title = TITLES["casualties"]
-    counted = rows[rows["low"].notna() & ~rows["vague"]]
-    if len(counted):
-        lo = counted.loc[counted["low"].idxmin()]
-        top_rows = counted[counted["low"] == counted["low"].max()]
-        hi = top_rows[top_rows["qualifier"].isin(["over", "at_least"])]
-        hi = (hi if len(hi) else top_rows).iloc[0]
-        low_text = lo["worded"].removeprefix("about ").removeprefix("nearly ")
-        title = f"Casualty estimates range from {low_text} to {hi['worded']}"
+    if low is not None:
+        title = (
+            f"Casualty estimates range from {fmt(low)} to {'over ' if is_open else ''}{fmt(high)}"
+        )
     fig.update_layout(
         xaxis_title="as of (the date each number holds for)",
         yaxis_title="killed, wounded or captured",
@@ -438,13 +435,11 @@ def troops(data: Dataset) -> go.Figure:
             bgcolor="white",
             font={"size": 11, "color": theme.MUTED},
         )
-    initial = rows[(rows["contingent"] == "initial-2024") & (rows["metric"] == "deployed")]
-    initial = initial[~initial["vague"] & initial["low"].notna()]
-    if len(initial):
-        hi = pd.concat([initial["high"], initial["low"]]).max()
-        title = (
-            f"Sources put the 2024 deployment at {fmt(initial['low'].min())} to {fmt(hi)} troops"
-        )
+    low, high, _ = span(
+        rows[(rows["contingent"] == "initial-2024") & (rows["metric"] == "deployed")]
+    )
+    if low is not None:
+        title = f"Sources put the 2024 deployment at {fmt(low)} to {fmt(high)} troops"
     else:
         n = len({c for s in rows["claimant"] for c in _ids(s)})
         title = f"{len(rows)} troop counts from {n} claimants"
@@ -655,6 +650,7 @@ def split(data: Dataset) -> go.Figure:
                 textfont={"color": "white" if shade < 0.3 else theme.INK, "size": 13},
                 hovertext=hovers,
                 hoverinfo="text",
+                customdata=list(wholes["figure_id"]),
             )
         )
     ok_all = True
@@ -752,6 +748,9 @@ def share(data: Dataset) -> go.Figure:
                 base=[low],
                 orientation="h",
                 width=0.42,
+                name=r.kind,
+                legendgroup=_ids(r.claimant_ids)[0],
+                customdata=[r.claim_id],
                 showlegend=False,
                 marker={
                     "color": color,
@@ -895,7 +894,7 @@ def corroboration(data: Dataset) -> go.Figure:
     return _finish(
         fig,
         "corroboration",
-        f"{multi} of {len(order)} claims are reported by two or more articles",
+        f"{multi:,} of {len(order):,} claims are reported by two or more articles",
         subtitle,
         shown,
         legend=False,
