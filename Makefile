@@ -11,7 +11,6 @@ UV_VERSION := 0.13.9
 PORT ?= 8866
 VIEWERS ?= 20
 CHROMIUM ?= /usr/bin/chromium
-export PYTHONDONTWRITEBYTECODE := 1
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +20,13 @@ $(UV): | $(BIN)/python
 
 # The runtime environment: rebuilt when the lock file changes.
 $(VENV)/.runtime: requirements.lock pyproject.toml | $(UV)
-	$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.lock
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
 # Runtime plus what the tests need.
 $(VENV)/.test: requirements-test.lock $(VENV)/.runtime
-	$(UV) pip install --quiet --python $(BIN)/python -r requirements-test.lock
+	$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements-test.lock
 	touch $@
 
 ## env: create .venv with the locked runtime packages (no-op when up to date)

@@ -60,7 +60,7 @@ def free_port() -> int:
 
 
 def start(data_dir=None, extra: list[str] | None = None, port: int | None = None,
-          timeout: float = 90) -> tuple[subprocess.Popen, str]:
+          timeout: float = 180) -> tuple[subprocess.Popen, str]:
     """Start the real server in the background (tests, benchmarks); returns (process, url)."""
     port = port or free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="voila-", suffix=".log", delete=False)  # noqa: SIM115
