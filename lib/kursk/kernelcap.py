@@ -145,6 +145,10 @@ class CappedVoilaHandler(TornadoVoilaHandler):
             self.finish(busy_page(retry))
             return
         self._admitted = True
+        # Voila's page never touches the XSRF token, so no _xsrf cookie is set and the page's
+        # unload beacon (POST voila/api/shutdown/<kernel>) is refused: the departed viewer's
+        # kernel would live on until culled. Reading the token sets the cookie.
+        self.xsrf_token  # noqa: B018
         try:
             await super().get(path)
         finally:

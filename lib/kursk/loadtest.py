@@ -261,7 +261,7 @@ class WidgetSession:
                 await asyncio.wait_for(self._reader, 5)
 
 
-# --- memory -------------------------------------------------------------------------------------
+# --- memory ---
 
 
 def pss_mib(pid: int) -> float | None:
@@ -337,7 +337,7 @@ async def settle(server_pid: int, pool: int, timeout: float) -> dict:
     return last
 
 
-# --- viewers ------------------------------------------------------------------------------------
+# --- viewers ---
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -353,9 +353,10 @@ async def ws_viewer(index: int, url: str, timeout: float) -> tuple[dict, WidgetS
     t0 = time.perf_counter()
     result = {"viewer": index, "kind": "protocol", "served": False, "busy": False, "error": None}
     try:
-        session = await WidgetSession.open(url, timeout)
-        await session.load_widgets(timeout)
-        await session.wait_charts(timeout)
+        async with asyncio.timeout(timeout):
+            session = await WidgetSession.open(url, timeout)
+            await session.load_widgets(timeout)
+            await session.wait_charts(timeout)
     except Busy:
         result.update(busy=True, seconds=round(time.perf_counter() - t0, 3))
         return result, None
@@ -386,7 +387,7 @@ async def browser_viewer(index: int, url: str, browser, timeout: float):
         await context.close()
         return result, None
     result.update(served=True, seconds=round(time.perf_counter() - t0, 3))
-    return result, context
+    return result, page
 
 
 async def run_viewers(
@@ -399,7 +400,7 @@ async def run_viewers(
     server_pid: int | None,
     leave: str = "drop",
 ) -> dict:
-    """Open the viewers together (spread over `ramp` seconds), hold them, measure, leave."""
+    """Viewers arrive together (or over `ramp` seconds), each watches `hold` s and leaves."""
     browsers = min(browsers, viewers)
     pw = browser = None
     if browsers:
@@ -411,17 +412,28 @@ async def run_viewers(
         browser = await launch(pw)
 
     async def one(i: int):
+        """Arrive, wait for the charts, watch for `hold` seconds, leave."""
         await asyncio.sleep(ramp * i / max(viewers, 1))
         if i < browsers:
-            return await browser_viewer(i, url, browser, timeout)
-        return await ws_viewer(i, url, timeout)
+            result, handle = await browser_viewer(i, url, browser, timeout)
+        else:
+            result, handle = await ws_viewer(i, url, timeout)
+        if handle is not None:
+            await asyncio.sleep(hold)
+            if isinstance(handle, WidgetSession):
+                await handle.close(shutdown=leave == "beacon")
+            else:  # a Chromium page: unload (and its beacon) only when leaving politely
+                await handle.close(run_before_unload=leave == "beacon")
+                await asyncio.sleep(0.5)
+                await handle.context.close()
+        return result, None
 
     peak = {"total_mib": 0.0}
     stop = asyncio.Event()
 
     async def sample():
         while server_pid and not stop.is_set():
-            snap = memory(server_pid)
+            snap = await asyncio.to_thread(memory, server_pid)
             if snap["total_mib"] > peak["total_mib"]:
                 peak.update(snap)
             with contextlib.suppress(TimeoutError):
@@ -431,15 +443,9 @@ async def run_viewers(
     started = time.perf_counter()
     outcomes = await asyncio.gather(*(one(i) for i in range(viewers)))
     wall = time.perf_counter() - started
-    await asyncio.sleep(hold)  # everyone watching at once
-    holding = memory(server_pid) if server_pid else None
+    holding = dict(peak) if server_pid else None
     stop.set()
     await sampler
-    for _, handle in outcomes:
-        if isinstance(handle, WidgetSession):
-            await handle.close(shutdown=leave == "beacon")
-        elif handle is not None:
-            await handle.close()
     if browser is not None:
         await browser.close()
         await pw.stop()
@@ -672,7 +678,12 @@ def main(argv: list[str] | None = None) -> int:
         default=0.0,
         help="spread arrivals over this many seconds (default 0: all at once)",
     )
-    parser.add_argument("--hold", type=float, default=5.0, help="seconds everyone stays")
+    parser.add_argument(
+        "--hold",
+        type=float,
+        default=5.0,
+        help="seconds each viewer watches once its charts are drawn",
+    )
     parser.add_argument(
         "--cull-timeout",
         type=int,
