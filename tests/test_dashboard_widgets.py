@@ -12,8 +12,11 @@ from traitlets import TraitError
 
 
 def n_points(fig) -> int:
-    return sum(len([x for x in (t.x or ()) if x is not None]) for t in fig.data
-               if t.type == "scatter" and "markers" in (t.mode or ""))
+    return sum(
+        len([x for x in (t.x or ()) if x is not None])
+        for t in fig.data
+        if t.type == "scatter" and "markers" in (t.mode or "")
+    )
 
 
 @pytest.fixture
@@ -68,10 +71,13 @@ def test_forged_values_are_rejected_and_the_dashboard_still_works(app):
     with pytest.raises(TraitError):
         app.corroborated.value = "x" * 100_000
     # What a forged comm message does: set_state with values the browser never offers.
-    forged = [(app.claimant, {"index": [999]}), (app.metric, {"index": "zz"}),
-              (app.since, {"value": "x" * 100_000}),
-              (app.until, {"value": {"year": "a", "month": 0, "date": 1}}),
-              (app.corroborated, {"value": "x" * 1000})]
+    forged = [
+        (app.claimant, {"index": [999]}),
+        (app.metric, {"index": "zz"}),
+        (app.since, {"value": "x" * 100_000}),
+        (app.until, {"value": {"year": "a", "month": 0, "date": 1}}),
+        (app.corroborated, {"value": "x" * 1000}),
+    ]
     for widget, state in forged:
         with pytest.raises((TraitError, TypeError)):
             widget.set_state(state)
@@ -105,3 +111,12 @@ def test_bad_data_shows_the_error_box_with_file_and_line(data_copy):
     text = app.view.children[1].value
     assert "has problems" in text and "003_1a8f1fbcddf06ff0.yaml, line" in text
     assert "kiled" in text and "Traceback" not in text
+
+
+def test_going_back_to_a_recent_selection_reuses_its_charts(app):
+    first = dict(app.figures)
+    app.claimant.value = ("kr-military",)
+    assert app.figures["casualties"] is not first["casualties"]
+    app.reset.click()
+    assert all(app.figures[name] is first[name] for name in first)
+    assert "Showing 24 of 24" in app.status.value and app.table.value.count("<tr>") == 25

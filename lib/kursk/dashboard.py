@@ -63,6 +63,9 @@ class Dashboard:
         self.builders = dict(builders or charts.CHARTS)
         self.figures: dict[str, go.Figure] = {}
         self._updating = False
+        # Building the six charts is most of a redraw; going back to a recent selection
+        # (reset, toggling a filter off again) reuses the figures built for it.
+        self._cache: dict[tuple, dict[str, go.Figure]] = {}
         if data is None:
             self.view = self._error_view(error)
             return
@@ -307,13 +310,17 @@ class Dashboard:
     def refresh(self) -> None:
         """Redraw headline, charts, table and download for the current filters."""
         data = self.filtered
+        key = tuple(self._current().items())
+        cached = self._cache.get(key)
         h = headline(data)
         self.headline.value = (
             "<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in h.lines()) + "</ul>"
         )
         for name, build in self.builders.items():
-            fig = build(data)
-            fig.update_layout(height=560, autosize=True)
+            fig = cached.get(name) if cached else None
+            if fig is None:
+                fig = build(data)
+                fig.update_layout(height=560, autosize=True)
             self.figures[name] = fig
             # The chart's Output area is redrawn in place with the figure's JSON only; the
             # page's plotly renderer (loaded once, offline) draws it. A FigureWidget per chart
@@ -333,6 +340,9 @@ class Dashboard:
             f"<a download='kursk-figures.csv' href='{href}'>Download these "
             f"{len(data.figures)} figures (CSV)</a>"
         )
+        self._cache[key] = dict(self.figures)
+        if len(self._cache) > 32:  # bounded: one viewer's kernel should not grow without end
+            self._cache.pop(next(iter(self._cache)))
         self._last_valid = self._current()
 
     def table_rows(self, data: Dataset | None = None) -> pd.DataFrame:
