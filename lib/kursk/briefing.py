@@ -210,6 +210,10 @@ def build_briefing(
     }
     shown = data.filter(claimants=list(claimants) if claimants else None, since=since)
     figs = build_all(shown)
+    for name, fig in figs.items():
+        # plotly names each trace's SVG group after a random uid unless one is set
+        for i, trace in enumerate(fig.data):
+            trace.uid = f"{name}-{i}"
     lines = headline(shown).lines()
     step = progress or _progress(len(figs) * len(formats) + len(TEXT_FILES))
 
