@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import html
+import os
 
 import tornado.web
 from traitlets import Int
@@ -160,9 +161,10 @@ class SafeTemplateStaticFileHandler(TemplateStaticFileHandler):
     """Template assets; a URL that is not <template>/static/<file> is a 404, not a 500."""
 
     def parse_url_path(self, path):
-        parts = path.split("/", 2)
-        if len(parts) < 3 or parts[1] != "static" or not parts[2]:
-            raise tornado.web.HTTPError(404)
+        for form in (path, os.path.normpath(path)):  # Voila splits both forms
+            parts = form.split("/", 2)
+            if len(parts) < 3 or parts[1] != "static" or not parts[2]:
+                raise tornado.web.HTTPError(404)
         return super().parse_url_path(path)
 
 
