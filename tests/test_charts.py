@@ -198,7 +198,7 @@ def test_filtered_data_draws_fewer_points_and_empty_selection_says_so(data):
     payments = data.filter(metric_groups=["payment"])
     for name in ("casualties", "troops", "timeline", "split", "share"):
         text = " ".join(a.text for a in charts.CHARTS[name](payments).layout.annotations)
-        assert charts.EMPTY in text and "among the 1 figures selected" in text, name
+        assert charts.EMPTY in text and "among the 1 figure selected" in text, name
 
 
 def test_split_chart_shows_parts_summing_and_flags_when_they_do_not(data):
@@ -213,7 +213,7 @@ def test_split_chart_shows_parts_summing_and_flags_when_they_do_not(data):
     broken = charts.split(edited(data, "a001-builders-5000", low=4000.0, high=4000.0))
     assert "do not add up" in broken.layout.title.text
     flags = [a.text for a in broken.layout.annotations if "≠" in a.text]
-    assert flags == ["<b>1,000 + 4,000 = 5,000 ≠ 6,000: parts do NOT add up</b>"
+    assert flags == ["<b>1,000 + 4,000 = 5,000 ≠ 6,000<br>parts do NOT add up to the whole</b>"
                      "<br>whole as reported: 6,000"]  # fmt: skip
     assert sum("✓" in a.text for a in broken.layout.annotations) == 1  # the other report
 

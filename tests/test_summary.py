@@ -22,7 +22,7 @@ def test_headline_numbers_for_the_seed_data(data):
     assert (h.troops_low, h.troops_high) == (6000, 12000)
     assert h.troops_by_number == [
         ("10,000–12,000", ["North Korea", "US, S. Korean, Ukrainian intel"]),
-        ("6,000", ["Unattributed"]),
+        ("6,000", ["an unattributed estimate"]),
     ]
     assert "North Korea's leadership and state media" in h.troops_sources
     assert (h.casualties_low, h.casualties_high, h.casualties_open) == (1200, 6000, True)

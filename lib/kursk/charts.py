@@ -123,8 +123,9 @@ def _empty(name: str, data: Dataset, what: str = "") -> go.Figure:
     fig = go.Figure()
     text = EMPTY
     if len(data.figures) and what:
-        text += f"<br><span style='font-size:13px'>(no {what} among the {len(data.figures)} "
-        text += "figures selected)</span>"
+        n = len(data.figures)
+        text += f"<br><span style='font-size:13px'>(no {what} among the {n} "
+        text += f"figure{'s' if n != 1 else ''} selected)</span>"
     fig.add_annotation(
         text=text,
         xref="paper",
@@ -343,7 +344,9 @@ def casualties(data: Dataset) -> go.Figure:
     )
     has_ranges = (rows["qualifier"] == "range").any()
     n_claimants = len({c for s in rows["claimant"] for c in _ids(s)})
-    subtitle = f"{len(rows)} estimates, {n_claimants} claimants.   {_marks_key(marks, has_ranges)}"
+    subtitle = (
+        f"{len(rows):,} estimates, {n_claimants} claimants.   {_marks_key(marks, has_ranges)}"
+    )
     return _finish(fig, "casualties", title, subtitle, rows)
 
 
@@ -462,7 +465,7 @@ def troops(data: Dataset) -> go.Figure:
         title = f"{len(rows)} troop counts from {n} claimants"
     subtitle = "by wave; parts of a whole are in the split chart.   "
     if len(rows) < len(everything):
-        subtitle = f"the {len(rows)} most-reported of {len(everything)} counts, by wave.   "
+        subtitle = f"the {len(rows)} most-reported of {len(everything):,} counts, by wave.   "
     fig.update_layout(
         barmode="overlay",
         margin={"l": 20},
@@ -682,7 +685,7 @@ def split(data: Dataset) -> go.Figure:
         verdict = (
             f"{pieces} = {fmt(w.low)} ✓"
             if ok
-            else f"{pieces} = {fmt(total)} ≠ {fmt(w.low)}: parts do NOT add up"
+            else f"{pieces} = {fmt(total)} ≠ {fmt(w.low)}<br>parts do NOT add up to the whole"
         )
         color = theme.INK if ok else "#D55E00"
         fig.add_trace(
@@ -702,7 +705,7 @@ def split(data: Dataset) -> go.Figure:
             y=max(float(w.low), total),
             yshift=20,
             showarrow=False,
-            text=f"<b>{_esc(verdict)}</b><br>whole as reported: {_esc(w.worded)}",
+            text=f"<b>{verdict}</b><br>whole as reported: {_esc(w.worded)}",
             font={"size": 12, "color": color},
         )
     w0 = wholes.iloc[0]
@@ -828,7 +831,7 @@ def share(data: Dataset) -> go.Figure:
         title = "Casualty shares as the articles state them"
         subtitle = "solid: stated in an article (no 2024 deployment figure to derive a share)"
     if len(derived) < len(derived_all):
-        subtitle = f"{len(derived)} most-reported of {len(derived_all)} claims; " + subtitle
+        subtitle = f"{len(derived)} most-reported of {len(derived_all):,} claims; " + subtitle
     fig.update_layout(
         xaxis={
             "title": "share of the North Korean troops deployed in 2024",
@@ -904,7 +907,7 @@ def corroboration(data: Dataset) -> go.Figure:
     multi = int((n >= 2).sum())
     subtitle = "claim (number of articles reporting it) × article"
     if len(order) > len(kept) or len(articles) < len(set(f["article"])):
-        subtitle += f"; the {len(kept)} most-reported of {len(order)} claims"
+        subtitle += f"; the {len(kept)} most-reported of {len(order):,} claims"
     fig.update_layout(
         xaxis={"side": "top", "type": "category", "showgrid": False},
         yaxis={"autorange": "reversed", "type": "category", "showgrid": False},

@@ -80,13 +80,16 @@ def _names(frame: pd.DataFrame) -> list[str]:
 
 
 def _by_number(rows: pd.DataFrame) -> list[tuple[str, list[str]]]:
-    """Each distinct number and who gave it, highest first: [('6,000', ['Unattributed'])]."""
+    """Each distinct number and who gave it, highest first: [('6,000', ['North Korea'])]."""
     out: dict[tuple, list[str]] = {}
     for r in rows.sort_values(["high", "low"], ascending=False).itertuples():
         low = None if pd.isna(r.low) else float(r.low)
         high = None if pd.isna(r.high) else float(r.high)
         names = out.setdefault((low, high, r.qualifier in ("over", "at_least")), [])
-        name = short_name(r.claimant)
+        # "6,000 per an unattributed estimate" reads; "per Unattributed" does not
+        name = (
+            "an unattributed estimate" if r.claimant == "unattributed" else short_name(r.claimant)
+        )
         if name not in names:
             names.append(name)
     return [(_number(*k), v) for k, v in out.items()]
