@@ -7,7 +7,6 @@ import csv
 import io
 
 import pytest
-
 from kursk.paths import BUILD_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -30,10 +29,11 @@ def page(voila_server, browser):
     pg.on("request", lambda r: pg.requests.append(r.url))
     pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
     pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
-    pg.goto(voila_server, timeout=120_000)
+    pg.goto(voila_server, timeout=240_000)
     pg.wait_for_function(
         "document.querySelectorAll('.kursk-chart .js-plotly-plot .main-svg').length >= 6",
-        timeout=120_000)
+        timeout=240_000,
+    )
     yield pg
     context.close()
 
@@ -56,8 +56,9 @@ def test_every_chart_is_drawn_with_data(page):
 def test_a_filter_changes_charts_table_and_download(page):
     before = counts(page)
     page.locator(".kursk-filter-corroborated input").check()
-    page.wait_for_function("document.querySelector('.kursk-status').innerText.includes('15 of 24')",
-                           timeout=30_000)
+    page.wait_for_function(
+        "document.querySelector('.kursk-status').innerText.includes('15 of 24')", timeout=60_000
+    )
     page.wait_for_timeout(500)
     after = counts(page)
     assert after["corroboration"]["points"] < before["corroboration"]["points"]
@@ -68,14 +69,18 @@ def test_a_filter_changes_charts_table_and_download(page):
     assert len(rows) == 15 and all(int(r["n_articles"]) >= 2 for r in rows)
     page.screenshot(path=str(BUILD_DIR / "screenshots" / "dashboard-filtered.png"), full_page=True)
     page.locator(".kursk-reset button, button.kursk-reset").first.click()
-    page.wait_for_function("document.querySelector('.kursk-status').innerText.includes('24 of 24')",
-                           timeout=30_000)
+    page.wait_for_function(
+        "document.querySelector('.kursk-status').innerText.includes('24 of 24')", timeout=60_000
+    )
 
 
 def test_no_console_errors_and_nothing_leaves_loopback(page):
     assert page.console_errors == []
-    outside = [u for u in page.requests
-               if not u.startswith(("http://127.0.0.1", "data:", "blob:", "about:"))]
+    outside = [
+        u
+        for u in page.requests
+        if not u.startswith(("http://127.0.0.1", "data:", "blob:", "about:"))
+    ]
     assert outside == []
 
 
