@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from kursk.charts import CHARTS, TITLES
 
 PY = [sys.executable, "-m", "kursk.cli"]
@@ -18,7 +17,10 @@ def _run(out: Path, *extra, env=None):
     code = "import sys; from kursk.cli import main; sys.exit(main(sys.argv[1:]))"
     return subprocess.run(
         [sys.executable, "-c", code, "briefing", "--out", str(out), *extra],
-        capture_output=True, text=True, env=env, timeout=600,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
 
 
@@ -80,9 +82,8 @@ def test_manifest_hashes_every_output(packs, data):
 
 
 def test_index_html_draws_every_chart_offline(packs, tmp_path):
-    from playwright.sync_api import sync_playwright
-
     from kursk.browser import launch
+    from playwright.sync_api import sync_playwright
 
     url = (packs[0] / "index.html").as_uri()
     requests = []

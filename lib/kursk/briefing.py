@@ -1,4 +1,4 @@
-"""Briefing pack: every chart as PNG/SVG/PDF, a static offline page, markdown, CSV and a manifest."""
+"""Briefing pack: every chart as PNG/SVG/PDF, an offline page, markdown, CSV, manifest."""
 
 from __future__ import annotations
 
@@ -98,7 +98,8 @@ def _rows_html(table) -> str:
     for row in table.itertuples(index=False):
         cells = "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row)
         body.append(f"<tr>{cells}</tr>")
-    return f"<table class='figures'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    rows = "".join(body)
+    return f"<table class='figures'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
 def _page(figs: dict, lines: list[str], table, filt: dict) -> str:
@@ -239,7 +240,7 @@ def build_briefing(
         data_fingerprint=data.fingerprint,
         filter=filt,
         formats=list(formats),
-        created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         versions=_versions(),
         files={p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written},
         image_error=error,
@@ -267,7 +268,7 @@ def cmd_briefing(args) -> int:
         build_briefing(data, args.out, formats, args.claimant, args.since)
     except ChromiumNotFound as exc:
         print(f"error: images not written: {exc}", file=sys.stderr)
-        print("index.html, briefing.md, figures.csv and manifest.json were written.", file=sys.stderr)
+        print("index.html, briefing.md, figures.csv, manifest.json were written.", file=sys.stderr)
         return 3
     out = args.out or BUILD_DIR / "briefing"
     print(f"wrote briefing to {out} in {time.perf_counter() - start:.1f} s", file=sys.stderr)

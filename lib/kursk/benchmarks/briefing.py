@@ -28,12 +28,26 @@ def run(quick: bool = False) -> list[dict]:
     text = statistics.median(_once(data, ()) for _ in range(runs))
     n_images = len(CHARTS) * len(FORMATS)
     return [
-        {"section": "briefing", "name": "full briefing (png+svg+pdf+html+md+csv)",
-         "value": round(full, 2), "unit": "s", "target": f"< {TARGET_S:.0f} s",
-         "note": f"median of {runs}"},
-        {"section": "briefing", "name": "text outputs only (html+md+csv)",
-         "value": round(text, 2), "unit": "s", "note": f"median of {runs}"},
-        {"section": "briefing", "name": "per image (one browser for the batch)",
-         "value": round((full - text) / n_images, 3), "unit": "s",
-         "note": f"{n_images} images"},
+        {
+            "section": "briefing",
+            "name": "full briefing (png+svg+pdf+html+md+csv)",
+            "value": round(full, 2),
+            "unit": "s",
+            "target": f"< {TARGET_S:.0f} s",
+            "note": f"median of {runs}",
+        },
+        {
+            "section": "briefing",
+            "name": "text outputs only (html+md+csv)",
+            "value": round(text, 2),
+            "unit": "s",
+            "note": f"median of {runs}",
+        },
+        {
+            "section": "briefing",
+            "name": "per image (one browser for the batch)",
+            "value": round((full - text) / n_images, 3),
+            "unit": "s",
+            "note": f"{n_images} images",
+        },
     ]
