@@ -1,19 +1,21 @@
 """The Voila app serving the read-only link: a kernel cap, headers on every reply, no file routes.
 
-`python -m kursk.kernelcap NOTEBOOK [voila options]` is Voila with four changes a public link
+`python -m kursk.kernelcap NOTEBOOK [voila options]` is Voila with five changes a public link
 needs:
 
-- a kernel cap: each viewer costs one kernel (~180 MiB); beyond `KurskVoila.max_viewers` live
+- a kernel cap: each viewer costs one kernel (~200 MiB); beyond `KurskVoila.max_viewers` live
   viewer kernels a new viewer gets a polite "busy, try again in a minute" page (HTTP 503 with
   Retry-After) instead of the server running out of memory;
 - the security headers of the Voila config (`tornado_settings.headers`) on every reply, including
   static files and error pages, which Voila's own handlers leave bare; no version banner;
+- at most one page renders per core at a time (later arrivals wait their turn);
 - any path other than the dashboard is a plain 404, not a redirect into /voila/files/;
 - malformed template-asset URLs are a 404, not a 500.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import html
 import os
@@ -151,7 +153,10 @@ class CappedVoilaHandler(TornadoVoilaHandler):
         # kernel would live on until culled. Reading the token sets the cookie.
         self.xsrf_token  # noqa: B018
         try:
-            await super().get(path)
+            # Pages render one per core at a time: twenty kernels importing pandas at once on
+            # two cores all miss Voila's 60 s start timeout; queued, they are served in turn.
+            async with self.settings["kursk_rendering"]:
+                await super().get(path)
         finally:
             if not self._bound:
                 slots.release()
@@ -194,6 +199,11 @@ class KurskVoila(Voila):
         "Beyond it a viewer gets the busy page.",
     )
     retry_after = Int(60, config=True, help="Seconds a busy viewer is told to wait.")
+    max_rendering = Int(
+        os.cpu_count() or 2,
+        config=True,
+        help="Pages rendered at once (default: one per core); later arrivals wait their turn.",
+    )
 
     def init_handlers(self) -> list:
         """Voila's routes with the notebook and template-asset handlers replaced."""
@@ -208,6 +218,7 @@ class KurskVoila(Voila):
         # start() has built self.app just before asking for the handlers.
         self.app.settings["kursk_slots"] = ViewerSlots(self.max_viewers)
         self.app.settings["kursk_retry_after"] = self.retry_after
+        self.app.settings["kursk_rendering"] = asyncio.Semaphore(max(1, self.max_rendering))
         headers = {"X-Content-Type-Options": "nosniff", **self.app.settings.get("headers", {})}
         self.app.transforms.append(functools.partial(SecurityHeaders, headers))
         self.log.info("viewer cap: %d kernels (busy page beyond)", self.max_viewers)

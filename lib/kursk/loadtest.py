@@ -549,6 +549,8 @@ def server_args(cap: int | None, pool: int | None, cull_timeout: int, cull_inter
     extra = [
         f"--MappingKernelManager.cull_idle_timeout={cull_timeout}",
         f"--MappingKernelManager.cull_interval={cull_interval}",
+        # Only departed viewers are culled: one still waiting for a busy kernel stays.
+        "--MappingKernelManager.cull_connected=False",
     ]
     if cap is not None:
         extra.append(f"--KurskVoila.max_viewers={cap}")
@@ -603,7 +605,7 @@ def load_test(
             progress("warm-up viewer (first page renders fill the server's caches) ...")
             config["warm_up"] = asyncio.run(warm_up(url, timeout))
             progress("waiting for the pre-heated kernel pool and steady memory ...")
-            baseline = asyncio.run(settle(server_pid, pool if pool is not None else 1, 180))
+            baseline = asyncio.run(settle(server_pid, pool if pool is not None else 1, 600))
             progress(
                 f"baseline: {baseline['total_mib']:.0f} MiB, {baseline['kernel_count']} kernel(s)"
             )
