@@ -255,3 +255,21 @@ def test_big_selections_stay_readable(data):
     fig = charts.troops(big)
     assert points(fig) == charts.MAX_ROWS
     assert "most-reported" in fig.layout.title.text
+
+
+def test_every_value_form_builds_and_the_input_is_left_alone(data, tmp_path):
+    """Generated data (exact, about, over, up to, range, vague, many claimants) never breaks a
+    chart, and builders do not modify the frames they are given."""
+    from kursk import load
+    from kursk.synth import write_dataset
+
+    generated = load(write_dataset(tmp_path / "synth", 400, per_file=50, seed=3))
+    before = generated.figures.copy()
+    for name, fig in charts.build_all(generated).items():
+        assert fig.layout.meta["chart"] == name
+        if name != "split":  # generated data has no parts of a whole
+            assert fig.data, name
+    pd.testing.assert_frame_equal(generated.figures, before)
+    seed_before = data.figures.copy()
+    charts.build_all(data)
+    pd.testing.assert_frame_equal(data.figures, seed_before)

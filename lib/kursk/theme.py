@@ -67,16 +67,6 @@ def short_name(claimant: str, full: str = "") -> str:
     return " + ".join(names)
 
 
-KIND_SYMBOLS = {
-    "intelligence": "circle",
-    "military": "square",
-    "government": "diamond",
-    "media": "star",
-    "analyst": "hexagon",
-    "unattributed": "circle",
-}
-
-
 def claimant_color(claimant_id: str) -> str:
     """The fixed colour of a claimant (several claimants: the first one's)."""
     first = str(claimant_id).split(";")[0]
