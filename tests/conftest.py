@@ -5,8 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import kursk
 import pytest
+
+import kursk
 from kursk.paths import ARTICLES_DIR, DATA_DIR
 
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from kursk.charts import CHARTS, TITLES
 
 PY = [sys.executable, "-m", "kursk.cli"]
@@ -82,8 +83,9 @@ def test_manifest_hashes_every_output(packs, data):
 
 
 def test_index_html_draws_every_chart_offline(packs, tmp_path):
-    from kursk.browser import launch
     from playwright.sync_api import sync_playwright
+
+    from kursk.browser import launch
 
     url = (packs[0] / "index.html").as_uri()
     requests = []

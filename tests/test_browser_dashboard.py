@@ -7,6 +7,7 @@ import csv
 import io
 
 import pytest
+
 from kursk.paths import BUILD_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]

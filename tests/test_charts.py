@@ -6,6 +6,7 @@ import dataclasses
 
 import pandas as pd
 import pytest
+
 from kursk import charts, theme
 from kursk.summary import PEOPLE_CASUALTIES, PEOPLE_DEPLOYMENT, casualty_share
 

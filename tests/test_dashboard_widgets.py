@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from traitlets import TraitError
+
 from kursk import charts
 from kursk.cli import export_text
 from kursk.dashboard import Dashboard
-from traitlets import TraitError
 
 
 def n_points(fig) -> int:

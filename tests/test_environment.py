@@ -6,6 +6,7 @@ import re
 import tomllib
 
 import yaml
+
 from kursk.paths import ROOT
 
 # conda-forge names that differ from PyPI's
@@ -19,7 +20,9 @@ def _name(requirement: str) -> str:
 
 def pyproject_packages() -> set[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = project["dependencies"] + [r for rs in project["optional-dependencies"].values() for r in rs]
+    reqs = project["dependencies"] + [
+        r for rs in project["optional-dependencies"].values() for r in rs
+    ]
     return {_name(r) for r in reqs}
 
 
@@ -43,8 +46,13 @@ def test_environment_yml_matches_pyproject():
 
 def test_lock_files_pin_every_dependency():
     runtime = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    for lock, names in (("requirements.lock", {_name(r) for r in runtime}),
-                        ("requirements-test.lock", pyproject_packages())):
-        pinned = {_name(line) for line in (ROOT / lock).read_text().splitlines()
-                  if re.match(r"^[A-Za-z0-9]", line) and "==" in line}
+    for lock, names in (
+        ("requirements.lock", {_name(r) for r in runtime}),
+        ("requirements-test.lock", pyproject_packages()),
+    ):
+        pinned = {
+            _name(line)
+            for line in (ROOT / lock).read_text().splitlines()
+            if re.match(r"^[A-Za-z0-9]", line) and "==" in line
+        }
         assert names <= pinned, f"{lock} lacks {sorted(names - pinned)}: run make lock"

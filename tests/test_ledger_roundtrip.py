@@ -6,11 +6,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import kursk
 import pandas as pd
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+import kursk
 from kursk import frames
 from kursk.paths import DATA_DIR
 
@@ -62,8 +63,13 @@ def write(tmp: Path, articles: list[list[dict]], shared: bool, split: bool) -> d
         for i, f in enumerate(figs):
             raw, (qualifier, low, high) = f["value"]
             fid = f"f{a}-{i}"
-            entry = {"id": fid, "metric": f["metric"], "value": raw, "claimant": f["claimant"],
-                     "quote": f["quote"]}
+            entry = {
+                "id": fid,
+                "metric": f["metric"],
+                "value": raw,
+                "claimant": f["claimant"],
+                "quote": f["quote"],
+            }
             if f["contingent"]:
                 entry["contingent"] = f["contingent"]
             if f["as_of"]:
@@ -73,16 +79,39 @@ def write(tmp: Path, articles: list[list[dict]], shared: bool, split: bool) -> d
             out.append(entry)
             expected[fid] = (aid, qualifier, low, high, ";".join(f["claimant"]), fid)
         if shared:  # the same claim reported by every article
-            out.append({"id": f"shared-{a}", "claim": "shared", "metric": "deployed",
-                        "value": {"about": 5000}, "claimant": "kr-military", "quote": "about 5000"})
+            out.append(
+                {
+                    "id": f"shared-{a}",
+                    "claim": "shared",
+                    "metric": "deployed",
+                    "value": {"about": 5000},
+                    "claimant": "kr-military",
+                    "quote": "about 5000",
+                }
+            )
             expected[f"shared-{a}"] = (aid, "about", 5000, 5000, "kr-military", "shared")
         if split:  # a whole and parts that sum to it
-            out.append({"id": f"whole-{a}", "metric": "planned", "value": 6000,
-                        "claimant": "unattributed", "quote": "6000"})
+            out.append(
+                {
+                    "id": f"whole-{a}",
+                    "metric": "planned",
+                    "value": 6000,
+                    "claimant": "unattributed",
+                    "quote": "6000",
+                }
+            )
             expected[f"whole-{a}"] = (aid, "exact", 6000, 6000, "unattributed", f"whole-{a}")
             for part, v in (("sappers", 1000), ("builders", 5000)):
-                out.append({"id": f"{part}-{a}", "metric": "planned", "value": v,
-                            "part_of": f"whole-{a}", "claimant": "unattributed", "quote": str(v)})
+                out.append(
+                    {
+                        "id": f"{part}-{a}",
+                        "metric": "planned",
+                        "value": v,
+                        "part_of": f"whole-{a}",
+                        "claimant": "unattributed",
+                        "quote": str(v),
+                    }
+                )
                 expected[f"{part}-{a}"] = (aid, "exact", v, v, "unattributed", f"{part}-{a}")
         doc = {"article": aid, "figures": out}
         (tmp / "figures" / f"{aid}.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
@@ -106,7 +135,11 @@ def test_generated_datasets_round_trip(articles, shared, split):
     for row in f.itertuples():
         article, qualifier, low, high, claimant, claim = expected[row.figure_id]
         assert (row.article, row.qualifier, row.claimant, row.claim_id) == (
-            article, qualifier, claimant, claim)
+            article,
+            qualifier,
+            claimant,
+            claim,
+        )
         if qualifier == "vague":
             reading = data.vocabulary.vague[row.worded]
             assert (row.low, row.high) == (reading.low, reading.high) and row.vague

@@ -9,13 +9,34 @@ import shutil
 import subprocess
 import sys
 
-import kursk
 import pytest
+
+import kursk
 from kursk.cli import main as cli
 from kursk.frames import EXPORT_COLUMNS
 from kursk.paths import DATA_DIR
 
-EXPECTED_COLUMNS = ["figure_id", "claim_id", "article", "claimant", "claimant_name", "claimant_kind", "claimant_country", "metric", "unit", "qualifier", "low", "high", "as_of", "as_of_precision", "scope", "contingent", "part_of", "quote", "n_articles"]
+EXPECTED_COLUMNS = [
+    "figure_id",
+    "claim_id",
+    "article",
+    "claimant",
+    "claimant_name",
+    "claimant_kind",
+    "claimant_country",
+    "metric",
+    "unit",
+    "qualifier",
+    "low",
+    "high",
+    "as_of",
+    "as_of_precision",
+    "scope",
+    "contingent",
+    "part_of",
+    "quote",
+    "n_articles",
+]
 
 
 def test_every_data_file_is_checked(data):
@@ -48,8 +69,9 @@ def test_the_6000_split_is_two_parts_in_two_articles(data):
 
 
 def test_contradictions_are_kept(data):
-    initial = data.figures[(data.figures["contingent"] == "initial-2024")
-                           & (data.figures["metric"] == "deployed")]
+    initial = data.figures[
+        (data.figures["contingent"] == "initial-2024") & (data.figures["metric"] == "deployed")
+    ]
     assert set(initial["worded"]) >= {"6,000", "10,000–12,000"}
     casualties = data.figures[data.figures["metric"] == "killed_or_wounded"]
     assert casualties["low"].min() == 1200 and casualties["low"].max() == 6000
@@ -60,10 +82,19 @@ def test_export_csv_columns_and_plain_numbers(capsys):
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert list(rows[0]) == EXPECTED_COLUMNS == EXPORT_COLUMNS
     by_id = {r["figure_id"]: r for r in rows}
-    assert by_id["a000-planned-6000"]["low"] == "6000" and by_id["a000-planned-6000"]["high"] == "6000"
+    assert (
+        by_id["a000-planned-6000"]["low"] == "6000"
+        and by_id["a000-planned-6000"]["high"] == "6000"
+    )
     assert by_id["a000-kwia-over-6000"]["high"] == "" and by_id["a000-payment-2000"]["low"] == ""
-    assert by_id["a004-share-over-40"]["low"] == "40" and by_id["a004-share-over-40"]["unit"] == "percent"
-    assert by_id["a003-deployed-10000-12000"]["claimant"] == "us-intelligence;kr-intelligence;ua-intelligence"
+    assert (
+        by_id["a004-share-over-40"]["low"] == "40"
+        and by_id["a004-share-over-40"]["unit"] == "percent"
+    )
+    assert (
+        by_id["a003-deployed-10000-12000"]["claimant"]
+        == "us-intelligence;kr-intelligence;ua-intelligence"
+    )
     assert by_id["a003-kwia-4000"]["n_articles"] == "3"
 
 
@@ -110,16 +141,22 @@ def test_verify_fails_on_a_number_not_in_its_quote(data_copy, articles_dir, caps
 
 def test_coverage_lists_an_uncurated_mention_with_context(data_copy, articles_dir, capsys):
     path = data_copy / "figures" / "004_3bacaa49797df15f.yaml"
-    path.write_text(path.read_text().replace("  - quote: have not seen combat in over 70 years\n"
-                                             "    reason: years since North Korea's army last "
-                                             "fought; not about the deployment\n", ""))
+    path.write_text(
+        path.read_text().replace(
+            "  - quote: have not seen combat in over 70 years\n"
+            "    reason: years since North Korea's army last "
+            "fought; not about the deployment\n",
+            "",
+        )
+    )
     assert cli(["coverage", "--articles", str(articles_dir), "--data", str(data_copy)]) == 1
     out = capsys.readouterr().out
     assert "uncurated: ...ined, many have not seen combat in over [70] years, being" in out
 
 
 def test_cli_help_lists_every_command():
-    run = subprocess.run([sys.executable, "-m", "kursk.cli", "--help"], capture_output=True,
-                         text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "kursk.cli", "--help"], capture_output=True, text=True, timeout=60
+    )
     for command in ("validate", "export", "verify", "coverage", "schema"):
         assert command in run.stdout

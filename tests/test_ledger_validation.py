@@ -8,8 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-import kursk
 import pytest
+
+import kursk
 from kursk import DataError
 
 ARTICLE = "003_1a8f1fbcddf06ff0"
@@ -39,9 +40,14 @@ def problems(data_dir: Path) -> list[kursk.Issue]:
 
 
 def only(issues, code=None, field_part=None):
-    found = [i for i in issues if (code is None or i.code == code)
-             and (field_part is None or field_part in i.field)]
-    assert found, f"no issue with code={code} field~{field_part} in:\n" + "\n".join(map(str, issues))
+    found = [
+        i
+        for i in issues
+        if (code is None or i.code == code) and (field_part is None or field_part in i.field)
+    ]
+    assert found, f"no issue with code={code} field~{field_part} in:\n" + "\n".join(
+        map(str, issues)
+    )
     return found[0]
 
 
@@ -72,13 +78,34 @@ def test_unknown_key_suggests_the_right_one(data_copy):
 @pytest.mark.parametrize(
     ("replace", "code", "field", "line", "bad"),
     [
-        (("metric: deployed", "metric: deploid"), "unknown_metric", "figures[0].metric", 4, "deploid"),
-        (("claimant: kr-military", "claimant: kr-militry"), "unknown_claimant", "figures[0].claimant",
-         6, "kr-militry"),
-        (("contingent: reinforcement-2025-03", "contingent: wave-9"), "unknown_contingent",
-         "figures[0].contingent", 7, "wave-9"),
-        (("value: {about: 3000}", "value: {about: 3000}\n    unit: metres"), "unknown_unit",
-         "figures[0].unit", 6, "metres"),
+        (
+            ("metric: deployed", "metric: deploid"),
+            "unknown_metric",
+            "figures[0].metric",
+            4,
+            "deploid",
+        ),
+        (
+            ("claimant: kr-military", "claimant: kr-militry"),
+            "unknown_claimant",
+            "figures[0].claimant",
+            6,
+            "kr-militry",
+        ),
+        (
+            ("contingent: reinforcement-2025-03", "contingent: wave-9"),
+            "unknown_contingent",
+            "figures[0].contingent",
+            7,
+            "wave-9",
+        ),
+        (
+            ("value: {about: 3000}", "value: {about: 3000}\n    unit: metres"),
+            "unknown_unit",
+            "figures[0].unit",
+            6,
+            "metres",
+        ),
     ],
 )
 def test_unknown_references(data_copy, replace, code, field, line, bad):
@@ -104,7 +131,9 @@ def test_duplicate_figure_id_across_files_points_at_both(data_copy):
 
 def test_duplicate_claimant_id(data_copy):
     path = data_copy / "claimants.yaml"
-    path.write_text(path.read_text() + "  - id: kr-military\n    name: Twice\n    kind: military\n")
+    path.write_text(
+        path.read_text() + "  - id: kr-military\n    name: Twice\n    kind: military\n"
+    )
     issue = only(problems(data_copy), "duplicate")
     assert issue.file.endswith("claimants.yaml") and issue.value == "kr-military"
     assert issue.line == path.read_text().count("\n") - 2
@@ -124,8 +153,14 @@ def test_bad_values(data_copy, value, expect):
     assert expect in str(issue) and issue.line == 5
 
 
-@pytest.mark.parametrize(("date", "expect"), [("2025-02-30", "February 2025 has 28 days"),
-                                              ("2025-13", "month 13"), ("March 2025", "partial date")])
+@pytest.mark.parametrize(
+    ("date", "expect"),
+    [
+        ("2025-02-30", "February 2025 has 28 days"),
+        ("2025-13", "month 13"),
+        ("March 2025", "partial date"),
+    ],
+)
 def test_impossible_dates(data_copy, date, expect):
     write_figures(data_copy, GOOD_FIGURE.replace("as_of: 2025-03", f"as_of: {date}"))
     issue = only(problems(data_copy), field_part="as_of")
@@ -143,7 +178,8 @@ def test_parts_that_do_not_sum(data_copy):
 
 def test_share_over_100_and_share_without_denominator(data_copy):
     figure = GOOD_FIGURE.replace("metric: deployed", "metric: casualty_share").replace(
-        "{about: 3000}", "{over: 140}")
+        "{about: 3000}", "{over: 140}"
+    )
     write_figures(data_copy, figure)
     issues = problems(data_copy)
     over = only(issues, "share_over_100")
@@ -153,8 +189,13 @@ def test_share_over_100_and_share_without_denominator(data_copy):
 
 def test_long_quote_is_rejected(data_copy):
     long = " ".join(["word"] * 20)
-    write_figures(data_copy, GOOD_FIGURE.replace(
-        "quote: North Korea had dispatched approximately 3,000 additional troops", f"quote: {long}"))
+    write_figures(
+        data_copy,
+        GOOD_FIGURE.replace(
+            "quote: North Korea had dispatched approximately 3,000 additional troops",
+            f"quote: {long}",
+        ),
+    )
     issue = only(problems(data_copy), field_part="quote")
     assert "20 words" in issue.message and issue.line == 9
 
@@ -185,11 +226,16 @@ def test_number_like_id_asks_for_quotes(data_copy):
 
 
 def test_all_errors_of_a_run_are_reported_together(data_copy):
-    write_figures(data_copy, GOOD_FIGURE.replace("metric: deployed", "metric: deploid")
-                  .replace("claimant: kr-military", "claimant: nobody")
-                  .replace("as_of: 2025-03", "as_of: 2025-02-30"))
+    write_figures(
+        data_copy,
+        GOOD_FIGURE.replace("metric: deployed", "metric: deploid")
+        .replace("claimant: kr-military", "claimant: nobody")
+        .replace("as_of: 2025-03", "as_of: 2025-02-30"),
+    )
     path = data_copy / "claimants.yaml"
-    path.write_text(path.read_text() + "  - id: kr-military\n    name: Twice\n    kind: military\n")
+    path.write_text(
+        path.read_text() + "  - id: kr-military\n    name: Twice\n    kind: military\n"
+    )
     issues = problems(data_copy)
     codes = {i.code for i in issues}
     assert {"unknown_metric", "duplicate", "value"} <= codes
@@ -211,8 +257,13 @@ def test_alias_bomb_fails_fast_without_eating_memory(data_copy, tmp_path):
         "    print([i.code for i in e.issues], str(e.issues[0]))\n"
         "print(time.perf_counter() - t, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)\n"
     )
-    out = subprocess.run([sys.executable, "-c", script, str(data_copy)], capture_output=True,
-                         text=True, timeout=60, check=True).stdout.splitlines()
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(data_copy)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.splitlines()
     assert "'syntax'" in out[0] and "alias" in out[0] and "bomb.yaml" in out[0]
     seconds, grew_mib = map(float, out[1].split())
     assert seconds < 2.0
@@ -221,21 +272,35 @@ def test_alias_bomb_fails_fast_without_eating_memory(data_copy, tmp_path):
 
 
 def test_cli_validate_prints_one_line_per_error_and_no_traceback(data_copy):
-    write_figures(data_copy, GOOD_FIGURE.replace("metric: deployed", "metric: deploid")
-                  .replace("claimant: kr-military", "claimant: nobody"))
-    run = subprocess.run([sys.executable, "-m", "kursk.cli", "validate", str(data_copy)],
-                         capture_output=True, text=True, timeout=120)
+    write_figures(
+        data_copy,
+        GOOD_FIGURE.replace("metric: deployed", "metric: deploid").replace(
+            "claimant: kr-military", "claimant: nobody"
+        ),
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "kursk.cli", "validate", str(data_copy)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 2
     assert "Traceback" not in run.stderr + run.stdout
     errors = [ln for ln in run.stderr.splitlines() if ": figures[" in ln]
     assert len(errors) == 2
-    assert any(ln.split(": ")[0].endswith(f"{ARTICLE}.yaml:4") and "deploid" in ln for ln in errors)
+    assert any(
+        ln.split(": ")[0].endswith(f"{ARTICLE}.yaml:4") and "deploid" in ln for ln in errors
+    )
     assert any(ln.split(": ")[0].endswith(f"{ARTICLE}.yaml:6") and "nobody" in ln for ln in errors)
 
 
 def test_cli_validate_seed_data_exits_zero():
-    run = subprocess.run([sys.executable, "-m", "kursk.cli", "validate"], capture_output=True,
-                         text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "kursk.cli", "validate"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("ok: ")
 

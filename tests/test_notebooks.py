@@ -6,8 +6,9 @@ import json
 
 import nbformat
 import pytest
-from kursk.paths import DASHBOARDS_DIR, NOTEBOOKS_DIR, ROOT
 from nbclient import NotebookClient
+
+from kursk.paths import DASHBOARDS_DIR, NOTEBOOKS_DIR, ROOT
 
 NOTEBOOKS = sorted([*DASHBOARDS_DIR.glob("*.ipynb"), *NOTEBOOKS_DIR.glob("*.ipynb")])
 

@@ -14,5 +14,7 @@ def test_figures_schema_describes_every_figure_key():
     import json
 
     figure = json.loads(schema_texts()["figures.json"])["$defs"]["Figure"]
-    assert {"id", "metric", "value", "claimant", "quote", "as_of", "part_of"} <= set(figure["properties"])
+    assert {"id", "metric", "value", "claimant", "quote", "as_of", "part_of"} <= set(
+        figure["properties"]
+    )
     assert figure["additionalProperties"] is False

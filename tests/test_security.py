@@ -16,6 +16,7 @@ import shutil
 import urllib.parse
 
 import pytest
+
 from kursk import serve
 from kursk.loadtest import WidgetSession, charts_with_figures, find_model, server_pid_for
 from kursk.paths import DATA_DIR

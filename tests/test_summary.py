@@ -6,6 +6,7 @@ import dataclasses
 
 import pandas as pd
 import pytest
+
 from kursk.summary import casualty_share, headline, span, wordings
 
 

@@ -180,9 +180,14 @@ class _Loader:
                 )
             elif kind == "string_type" and isinstance(value, (int, float, bool)):
                 raw = self._finder(path).raw(loc)
-                self.issue(path, loc, f"YAML read {raw or value!r} as a {type(value).__name__}",
-                           expected="text",
-                           hint=f'put it in quotes: "{raw or value}"', code="type")
+                self.issue(
+                    path,
+                    loc,
+                    f"YAML read {raw or value!r} as a {type(value).__name__}",
+                    expected="text",
+                    hint=f'put it in quotes: "{raw or value}"',
+                    code="type",
+                )
             else:
                 self.issue(path, loc, err["msg"], value=value, code=kind)
 
@@ -426,9 +431,15 @@ class _Loader:
         for path, i, raw in self._invalid:
             claimants = raw.get("claimant")
             claimants = [claimants] if isinstance(claimants, str) else claimants
-            self._check_refs(path, ("figures", i), raw.get("metric"), raw.get("unit"),
-                             claimants if isinstance(claimants, list) else [],
-                             raw.get("contingent"), ctx)
+            self._check_refs(
+                path,
+                ("figures", i),
+                raw.get("metric"),
+                raw.get("unit"),
+                claimants if isinstance(claimants, list) else [],
+                raw.get("contingent"),
+                ctx,
+            )
         self._check_parts(by_id, vocab)
         self._check_claims(by_id, vocab)
 
@@ -491,8 +502,7 @@ class _Loader:
                 "unknown contingent",
                 value=contingent,
                 expected=one_of(ctx["contingents"]),
-                hint=did_you_mean(contingent, ctx["contingents"])
-                or "add it to contingents.yaml",
+                hint=did_you_mean(contingent, ctx["contingents"]) or "add it to contingents.yaml",
                 code="unknown_contingent",
             )
         return metric
@@ -649,7 +659,7 @@ class _Loader:
         cols: dict[str, list] = {name: [] for name in schema}
         add = {name: cols[name].append for name in schema}
         claim_articles: dict[str, set] = defaultdict(set)
-        for path, ff, _ in figure_files:
+        for _path, ff, _ in figure_files:
             for fig in ff.figures:
                 claim_articles[fig.claim or fig.id].add(ff.article)
         who_cache: dict[tuple, tuple] = {}
@@ -792,14 +802,29 @@ class _Loader:
         )
 
 
-_CLAIM_INPUTS = ["claim_id", "metric", "metric_group", "unit", "low", "high", "worded",
-                 "contingent", "figure_id", "article", "claimant", "claimant_name", "as_of_date"]
+_CLAIM_INPUTS = [
+    "claim_id",
+    "metric",
+    "metric_group",
+    "unit",
+    "low",
+    "high",
+    "worded",
+    "contingent",
+    "figure_id",
+    "article",
+    "claimant",
+    "claimant_name",
+    "as_of_date",
+]
 
 
 def _claims(figures: pd.DataFrame) -> pd.DataFrame:
     """Group figures reporting the same claim into one row with its articles."""
-    values = {c: figures[c].astype(object).where(figures[c].notna(), None).tolist()
-              for c in _CLAIM_INPUTS}
+    values = {
+        c: figures[c].astype(object).where(figures[c].notna(), None).tolist()
+        for c in _CLAIM_INPUTS
+    }
     return _claims_from_columns(values)
 
 
@@ -831,14 +856,26 @@ def _single_claims(values: dict[str, list], idx: list[int]) -> pd.DataFrame:
         return column if len(idx) == len(column) else [column[i] for i in idx]
 
     names = pick("claimant_name")
-    return frames.build({
-        "claim_id": pick("claim_id"), "metric": pick("metric"),
-        "metric_group": pick("metric_group"), "unit": pick("unit"), "low": pick("low"),
-        "high": pick("high"), "worded": pick("worded"), "contingent": pick("contingent"),
-        "figure_ids": pick("figure_id"), "articles": pick("article"),
-        "n_articles": [1] * len(idx), "claimants": pick("claimant"), "claimant_names": names,
-        "first_as_of": pick("as_of_date"), "last_as_of": pick("as_of_date"),
-    }, frames.CLAIMS_SCHEMA)
+    return frames.build(
+        {
+            "claim_id": pick("claim_id"),
+            "metric": pick("metric"),
+            "metric_group": pick("metric_group"),
+            "unit": pick("unit"),
+            "low": pick("low"),
+            "high": pick("high"),
+            "worded": pick("worded"),
+            "contingent": pick("contingent"),
+            "figure_ids": pick("figure_id"),
+            "articles": pick("article"),
+            "n_articles": [1] * len(idx),
+            "claimants": pick("claimant"),
+            "claimant_names": names,
+            "first_as_of": pick("as_of_date"),
+            "last_as_of": pick("as_of_date"),
+        },
+        frames.CLAIMS_SCHEMA,
+    )
 
 
 def _grouped_claims(values: dict[str, list]) -> pd.DataFrame:
@@ -848,12 +885,21 @@ def _grouped_claims(values: dict[str, list]) -> pd.DataFrame:
         low, high, when = values["low"][i], values["high"][i], values["as_of_date"][i]
         if g is None:
             g = groups[claim_id] = {
-                "claim_id": claim_id, "metric": values["metric"][i],
-                "metric_group": values["metric_group"][i], "unit": values["unit"][i],
-                "low": low, "high": high, "open_high": high is None,
-                "worded": values["worded"][i], "contingent": values["contingent"][i],
-                "figure_ids": {}, "articles": {}, "claimants": {}, "claimant_names": {},
-                "first_as_of": when, "last_as_of": when,
+                "claim_id": claim_id,
+                "metric": values["metric"][i],
+                "metric_group": values["metric_group"][i],
+                "unit": values["unit"][i],
+                "low": low,
+                "high": high,
+                "open_high": high is None,
+                "worded": values["worded"][i],
+                "contingent": values["contingent"][i],
+                "figure_ids": {},
+                "articles": {},
+                "claimants": {},
+                "claimant_names": {},
+                "first_as_of": when,
+                "last_as_of": when,
             }
         else:
             if low is not None and (g["low"] is None or low < g["low"]):
@@ -875,16 +921,22 @@ def _grouped_claims(values: dict[str, list]) -> pd.DataFrame:
             g["claimant_names"][part] = None
     rows = []
     for g in groups.values():
-        rows.append({
-            **{k: g[k] for k in ("claim_id", "metric", "metric_group", "unit", "low")},
-            # an open bound in any report leaves that side of the claim open
-            "high": None if g["open_high"] else g["high"],
-            "worded": g["worded"], "contingent": g["contingent"],
-            "figure_ids": ";".join(g["figure_ids"]), "articles": ";".join(g["articles"]),
-            "n_articles": len(g["articles"]), "claimants": ";".join(g["claimants"]),
-            "claimant_names": "; ".join(g["claimant_names"]),
-            "first_as_of": g["first_as_of"], "last_as_of": g["last_as_of"],
-        })
+        rows.append(
+            {
+                **{k: g[k] for k in ("claim_id", "metric", "metric_group", "unit", "low")},
+                # an open bound in any report leaves that side of the claim open
+                "high": None if g["open_high"] else g["high"],
+                "worded": g["worded"],
+                "contingent": g["contingent"],
+                "figure_ids": ";".join(g["figure_ids"]),
+                "articles": ";".join(g["articles"]),
+                "n_articles": len(g["articles"]),
+                "claimants": ";".join(g["claimants"]),
+                "claimant_names": "; ".join(g["claimant_names"]),
+                "first_as_of": g["first_as_of"],
+                "last_as_of": g["last_as_of"],
+            }
+        )
     return frames.build(rows, frames.CLAIMS_SCHEMA)
 
 
@@ -982,8 +1034,6 @@ def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
 def _inner_model(annotation: Any) -> Any:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
-    if annotation is Any and False:
-        return None
     for arg in get_args(annotation):
         found = _inner_model(arg)
         if found is not None:

@@ -264,7 +264,9 @@ class Figure(Strict):
     claimant: Annotated[
         list[Slug], Field(json_schema_extra={"description": "a claimant id or a list of them"})
     ]
-    via: list[str] = Field(default_factory=list, description="relays between claimant and this article's outlet")
+    via: list[str] = Field(
+        default_factory=list, description="relays between claimant and this article's outlet"
+    )
     as_of: DateField = None
     scope: Annotated[
         Any,

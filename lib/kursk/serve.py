@@ -25,7 +25,9 @@ NOTEBOOK = DASHBOARDS_DIR / "overview.ipynb"
 JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter"
 
 
-def command(port: int = 8866, host: str = "127.0.0.1", extra: list[str] | None = None) -> list[str]:
+def command(
+    port: int = 8866, host: str = "127.0.0.1", extra: list[str] | None = None
+) -> list[str]:
     """The argv that serves the dashboard; tests start exactly this."""
     return [
         sys.executable,
@@ -59,13 +61,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(data_dir=None, extra: list[str] | None = None, port: int | None = None,
-          timeout: float = 180) -> tuple[subprocess.Popen, str]:
+def start(
+    data_dir=None, extra: list[str] | None = None, port: int | None = None, timeout: float = 180
+) -> tuple[subprocess.Popen, str]:
     """Start the real server in the background (tests, benchmarks); returns (process, url)."""
     port = port or free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="voila-", suffix=".log", delete=False)  # noqa: SIM115
-    proc = subprocess.Popen(command(port, extra=extra), env=environment(data_dir), stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        command(port, extra=extra),
+        env=environment(data_dir),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -92,7 +100,9 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kursk.serve", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m kursk.serve", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8866)))
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--data", default=None, help="serve this data folder instead of data/")

@@ -20,8 +20,14 @@ def write_dataset(target: Path, n_figures: int, per_file: int = 100, seed: int =
     (target / "figures").mkdir(parents=True)
     for name in ("vocabulary.yaml", "claimants.yaml", "contingents.yaml"):
         shutil.copy(DATA_DIR / name, target / name)
-    claimants = ["uk-intelligence", "kr-military", "kr-intelligence", "us-intelligence",
-                 "ua-president", "unattributed"]
+    claimants = [
+        "uk-intelligence",
+        "kr-military",
+        "kr-intelligence",
+        "us-intelligence",
+        "ua-president",
+        "unattributed",
+    ]
     contingents = ["initial-2024", "reinforcement-2025-03", "reconstruction-2025"]
     n_files = max(1, -(-n_figures // per_file))
     articles = []
@@ -29,17 +35,20 @@ def write_dataset(target: Path, n_figures: int, per_file: int = 100, seed: int =
     for f in range(n_files):
         aid = f"{f:06d}_{hashlib.sha256(str(f).encode()).hexdigest()[:16]}"
         articles.append(
-            f"  - id: \"{aid}\"\n    title: Synthetic article {f}\n    published: 2025-0{1 + f % 9}\n"
+            f'  - id: "{aid}"\n    title: Synthetic article {f}\n    published: 2025-0{1 + f % 9}\n'
             f"    sha256: {hashlib.sha256(aid.encode()).hexdigest()}\n"
         )
-        lines = [f"article: \"{aid}\"\nfigures:\n"]
+        lines = [f'article: "{aid}"\nfigures:\n']
         for _ in range(min(per_file, n_figures - n)):
             form = rng.choice(_FORMS)
             metric = rng.choice(("deployed", "killed_or_wounded", "arrived"))
             v = rng.randrange(100, 12000)
             value = {
-                "exact": f"{v}", "about": f"{{about: {v}}}", "over": f"{{over: {v}}}",
-                "up_to": f"{{up_to: {v}}}", "range": f"{{low: {v}, high: {v + 500}}}",
+                "exact": f"{v}",
+                "about": f"{{about: {v}}}",
+                "over": f"{{over: {v}}}",
+                "up_to": f"{{up_to: {v}}}",
+                "range": f"{{low: {v}, high: {v + 500}}}",
                 "vague": "{vague: thousands}",
             }[form]
             lines.append(

@@ -177,9 +177,12 @@ class LineFinder:
                         best = k.start_mark.line + 1
                         child = v
                         break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
-                if 0 <= key < len(node.value):
-                    child = node.value[key]
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(key, int)
+                and 0 <= key < len(node.value)
+            ):
+                child = node.value[key]
             if child is None:
                 return best, None
             node = child

@@ -24,8 +24,9 @@ print(json.dumps({"seconds": t2 - t1, "import": t1 - t0, "figures": len(data.fig
 
 def cold_load(folder) -> dict:
     """Load a dataset in a fresh interpreter (nothing cached) and report time and peak memory."""
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(folder)], capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(folder)], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout)
 
 
@@ -39,16 +40,41 @@ def run(quick: bool = False) -> list[dict]:
         assert all(r["figures"] == n for r in runs), "a synthetic figure went missing"
         medians[n] = statistics.median(r["seconds"] for r in runs)
         target = "< 5 s" if n == 100_000 else ""
-        rows.append({"section": "loader", "name": f"load {n:,} figures ({n // 100} files), cold",
-                     "value": round(medians[n], 3), "unit": "s", "target": target,
-                     "note": f"median of {repeats} fresh processes"})
-        rows.append({"section": "loader", "name": f"peak memory, {n:,} figures",
-                     "value": round(max(r["peak_mib"] for r in runs), 1), "unit": "MiB"})
+        rows.append(
+            {
+                "section": "loader",
+                "name": f"load {n:,} figures ({n // 100} files), cold",
+                "value": round(medians[n], 3),
+                "unit": "s",
+                "target": target,
+                "note": f"median of {repeats} fresh processes",
+            }
+        )
+        rows.append(
+            {
+                "section": "loader",
+                "name": f"peak memory, {n:,} figures",
+                "value": round(max(r["peak_mib"] for r in runs), 1),
+                "unit": "MiB",
+            }
+        )
         imports += [r["import"] for r in runs]
-    rows.append({"section": "loader", "name": "import kursk (pandas, pydantic), cold",
-                 "value": round(statistics.median(imports), 3), "unit": "s"})
+    rows.append(
+        {
+            "section": "loader",
+            "name": "import kursk (pandas, pydantic), cold",
+            "value": round(statistics.median(imports), 3),
+            "unit": "s",
+        }
+    )
     big, small = sizes[-1], sizes[-2]
-    rows.append({"section": "loader", "name": f"time ratio {big:,} / {small:,}",
-                 "value": round(medians[big] / medians[small], 2), "unit": "x",
-                 "note": f"{big // small}x the figures; linear growth is ~{big // small}x"})
+    rows.append(
+        {
+            "section": "loader",
+            "name": f"time ratio {big:,} / {small:,}",
+            "value": round(medians[big] / medians[small], 2),
+            "unit": "x",
+            "note": f"{big // small}x the figures; linear growth is ~{big // small}x",
+        }
+    )
     return rows
