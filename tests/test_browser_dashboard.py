@@ -26,8 +26,9 @@ COUNT_JS = """() => Object.fromEntries([...document.querySelectorAll('.kursk-cha
 def page(voila_server, browser):
     context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
     pg = context.new_page()
-    pg.requests, pg.console_errors = [], []
+    pg.requests, pg.console_errors, pg.ws_frames = [], [], []
     pg.on("request", lambda r: pg.requests.append(r.url))
+    pg.on("websocket", lambda ws: ws.on("framereceived", lambda f: pg.ws_frames.append(len(f))))
     pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
     pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
     pg.goto(voila_server, timeout=240_000)
@@ -88,3 +89,12 @@ def test_no_console_errors_and_nothing_leaves_loopback(page):
 def test_no_source_code_reaches_the_page(page):
     text = page.content()
     assert "Dashboard.from_data_dir" not in text and "from kursk" not in text
+
+
+def test_plotly_js_comes_once_from_the_server_not_over_the_websocket(page, voila_server):
+    # plotly.js (1.5 MB here, 4.8 MB in full) is a cacheable file of this server; the widget
+    # state a viewer's kernel sends is the figures' JSON only.
+    assert [u for u in page.requests if "plotly" in u] == [
+        voila_server + "voila/kursk/plotly-cartesian.min.js"
+    ]
+    assert page.ws_frames and max(page.ws_frames) < 1_000_000, max(page.ws_frames)

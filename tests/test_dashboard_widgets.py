@@ -121,3 +121,54 @@ def test_going_back_to_a_recent_selection_reuses_its_charts(app):
     app.reset.click()
     assert all(app.figures[name] is first[name] for name in first)
     assert "Showing 24 of 24" in app.status.value and app.table.value.count("<tr>") == 25
+
+
+def test_served_charts_are_widgets_that_carry_figure_json_only(data):
+    """Under kursk.serve each chart is a Chart widget: its state is the figure's JSON (small),
+    never plotly.js itself, and a redraw of an unchanged chart sends nothing."""
+    import json
+
+    from kursk.chartwidget import Chart
+
+    app = Dashboard(data, live=True)
+    sent = []
+    for name, chart in app._outputs.items():
+        assert isinstance(chart, Chart)
+        assert chart.figure["data"] and chart.figure["layout"]["meta"]["chart"] == name
+        assert len(json.dumps(chart.figure)) < 100_000  # plotly.js alone is 1.5-4.8 MB
+        chart.observe(lambda change, name=name: sent.append(name), names="figure")
+    app.claimant.value = ("kr-military",)
+    assert "casualties" in sent and "corroboration" in sent
+    sent.clear()
+    app.refresh()  # redrawing the same selection: every figure JSON is unchanged, nothing sent
+    assert sent == []
+    app.reset.click()  # back to everything: cached figures, their JSON is sent again as is
+    assert app._outputs["casualties"].figure["layout"]["meta"]["chart"] == "casualties"
+
+
+def test_from_data_dir_serves_live_charts_only_under_the_server(monkeypatch):
+    from kursk.chartwidget import Chart
+
+    monkeypatch.delenv("KURSK_PLOTLY_URL", raising=False)
+    assert not Dashboard.from_data_dir().live  # JupyterLab: output areas its plotly draws
+    monkeypatch.setenv("KURSK_PLOTLY_URL", "/voila/kursk/plotly-cartesian.min.js")
+    app = Dashboard.from_data_dir()
+    assert app.live and isinstance(app._outputs["split"], Chart)
+    assert app._outputs["split"].plotly_src == "/voila/kursk/plotly-cartesian.min.js"
+
+
+def test_vendored_plotly_bundle_matches_the_plotly_package():
+    """Figures built by the installed plotly must be drawn by the same plotly.js version."""
+    import re
+    from pathlib import Path
+
+    import plotly
+
+    from kursk import chartwidget
+
+    def version(path: Path) -> str:
+        return re.search(r"plotly\.js .*?v(\d+\.\d+\.\d+)", path.read_text()[:300]).group(1)
+
+    bundled = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    vendored = Path(chartwidget.__file__).parent / "static" / "plotly-cartesian.min.js"
+    assert version(vendored) == version(bundled), "update lib/kursk/static (see its README)"

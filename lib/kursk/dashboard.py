@@ -9,14 +9,17 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import os
 from collections.abc import Callable
 
 import ipywidgets as w
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from IPython.display import clear_output, display
 
 from . import charts
+from .chartwidget import Chart, figure_json
 from .cli import export_text
 from .errors import DataError
 from .loader import Dataset, load
@@ -49,6 +52,16 @@ CSS = """
 """
 
 
+def _plotly_bundle(fig: go.Figure) -> dict:
+    """The figure as plotly's mime bundle only: JSON that the page's plotly extension draws.
+
+    Explicit, not `display(fig)`: plotly picks its default renderer from the shell's class name,
+    and under any shell it does not recognise (our viewer kernel's among them) it adds the
+    `notebook` renderer, which inlines all of plotly.js (4.8 MB) into the first chart's output.
+    """
+    return pio.renderers["plotly_mimetype"].to_mimebundle(fig.to_dict())
+
+
 class Dashboard:
     """The read-only dashboard for one Dataset (or a plain-language error when data are bad)."""
 
@@ -57,11 +70,16 @@ class Dashboard:
         data: Dataset | None,
         error: DataError | None = None,
         builders: dict[str, Callable[[Dataset], go.Figure]] | None = None,
+        live: bool = False,
     ):
         self.data = data
         self.error = error
         self.builders = dict(builders or charts.CHARTS)
+        # live: charts are Chart widgets redrawn in place (plotly.js served once by kursk.serve);
+        # otherwise each chart is an output area showing the figure (JupyterLab draws it).
+        self.live = live
         self.figures: dict[str, go.Figure] = {}
+        self._json: dict[int, dict] = {}  # figure JSON by id(figure), for figures in the cache
         self._updating = False
         # Building the six charts is most of a redraw; going back to a recent selection
         # (reset, toggling a filter off again) reuses the figures built for it.
@@ -73,10 +91,14 @@ class Dashboard:
         self.refresh()
 
     @classmethod
-    def from_data_dir(cls, data_dir=None) -> Dashboard:
-        """Load the data; on bad data show what is wrong instead of raising."""
+    def from_data_dir(cls, data_dir=None, live: bool | None = None) -> Dashboard:
+        """Load the data; on bad data show what is wrong instead of raising.
+
+        `live` defaults to on under `kursk.serve` (which sets KURSK_PLOTLY_URL), off elsewhere.
+        """
+        live = bool(os.environ.get("KURSK_PLOTLY_URL")) if live is None else live
         try:
-            return cls(load(data_dir))
+            return cls(load(data_dir), live=live)
         except DataError as exc:
             return cls(None, exc)
 
@@ -141,9 +163,13 @@ class Dashboard:
         self.download.add_class("kursk-download")
 
         self._boxes: dict[str, w.Box] = {}
-        self._outputs: dict[str, w.Output] = {}
+        self._outputs: dict[str, w.Output | Chart] = {}
+        plotly_src = os.environ.get("KURSK_PLOTLY_URL", "")
         for name in self.builders:
-            self._outputs[name] = w.Output(layout=w.Layout(width="100%"))
+            if self.live:
+                self._outputs[name] = Chart(plotly_src=plotly_src, layout=w.Layout(width="100%"))
+            else:
+                self._outputs[name] = w.Output(layout=w.Layout(width="100%"))
             box = w.Box([self._outputs[name]], layout=w.Layout(width="100%", min_height="560px"))
             box.add_class("kursk-chart")
             box.add_class(f"kursk-chart-{name}")
@@ -322,13 +348,7 @@ class Dashboard:
                 fig = build(data)
                 fig.update_layout(height=560, autosize=True)
             self.figures[name] = fig
-            # The chart's Output area is redrawn in place with the figure's JSON only; the
-            # page's plotly renderer (loaded once, offline) draws it. A FigureWidget per chart
-            # would ship plotly.js (MBs) over the websocket with every new widget.
-            out = self._outputs[name]
-            with out:
-                clear_output(wait=True)
-                display(fig)
+            self._draw(name, fig)
         self.status.value = (
             f"Showing {len(data.figures)} of {len(self.data.figures)} figures "
             f"({len(data.claims)} claims)."
@@ -343,7 +363,21 @@ class Dashboard:
         self._cache[key] = dict(self.figures)
         if len(self._cache) > 32:  # bounded: one viewer's kernel should not grow without end
             self._cache.pop(next(iter(self._cache)))
+            kept = {id(f) for figs in self._cache.values() for f in figs.values()}
+            self._json = {k: v for k, v in self._json.items() if k in kept}
         self._last_valid = self._current()
+
+    def _draw(self, name: str, fig: go.Figure) -> None:
+        """Show one chart's figure: only its JSON travels; the page's plotly.js draws it."""
+        out = self._outputs[name]
+        if isinstance(out, Chart):
+            if id(fig) not in self._json:
+                self._json[id(fig)] = figure_json(fig)
+            out.figure = self._json[id(fig)]  # unchanged JSON: no message, no redraw
+            return
+        with out:
+            clear_output(wait=True)
+            display(_plotly_bundle(fig), raw=True)
 
     def table_rows(self, data: Dataset | None = None) -> pd.DataFrame:
         """The rows the table shows, with their provenance."""

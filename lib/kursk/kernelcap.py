@@ -16,11 +16,15 @@ needs:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import html
 import os
+from pathlib import Path
 
 import tornado.web
+from jupyter_server._tz import utcnow
+from jupyter_server.utils import url_path_join
 from traitlets import Int
 from voila.app import Voila
 from voila.static_file_handler import TemplateStaticFileHandler
@@ -114,6 +118,10 @@ class CappedVoilaHandler(TornadoVoilaHandler):
         return _RecordingKernelManager(self.settings["kernel_manager"], self._got_kernel)
 
     def _got_kernel(self, kernel_id: str) -> None:
+        # A pre-heated kernel may have idled in the pool for longer than the cull timeout; once
+        # handed out the culler would shut it down before the viewer's websocket connects.
+        with contextlib.suppress(KeyError):
+            self.settings["kernel_manager"].get_kernel(kernel_id).last_activity = utcnow()
         if self._admitted and not self._bound:
             self._bound = True
             self.settings["kursk_slots"].bind(kernel_id)
@@ -173,6 +181,13 @@ class SafeTemplateStaticFileHandler(TemplateStaticFileHandler):
         return super().parse_url_path(path)
 
 
+class PlotlyJSHandler(tornado.web.StaticFileHandler):
+    """plotly.js (cartesian bundle, lib/kursk/static/), once per browser: cached, revalidated."""
+
+    def set_extra_headers(self, path):
+        self.set_header("Cache-Control", "public, max-age=86400")
+
+
 class SecurityHeaders(tornado.web.OutputTransform):
     """Adds the configured security headers to every reply and drops the version banner."""
 
@@ -215,6 +230,15 @@ class KurskVoila(Voila):
             elif handler is TemplateStaticFileHandler:
                 handler = SafeTemplateStaticFileHandler
             handlers.append((pattern, handler, *rest))
+        # The dashboard's chart widgets load plotly.js from here (kursk.chartwidget).
+        handlers.insert(
+            0,
+            (
+                url_path_join(self.server_url, r"/voila/kursk/(plotly-cartesian\.min\.js)"),
+                PlotlyJSHandler,
+                {"path": str(Path(__file__).parent / "static")},
+            ),
+        )
         # start() has built self.app just before asking for the handlers.
         self.app.settings["kursk_slots"] = ViewerSlots(self.max_viewers)
         self.app.settings["kursk_retry_after"] = self.retry_after

@@ -76,6 +76,8 @@ def holds_figure(states: dict, model_id: str, seen: set | None = None) -> bool:
         figure = (output.get("data") or {}).get(PLOTLY_MIME)
         if figure and figure.get("data"):
             return True
+    if (state.get("figure") or {}).get("data"):  # the dashboard's kursk.chartwidget.Chart
+        return True
     if state.get("_data") or state.get("_widget_data"):  # a go.FigureWidget
         return True
     return any(holds_figure(states, ref, seen) for v in state.values() for ref in model_refs(v))
@@ -567,7 +569,7 @@ def load_test(
     pool: int | None = None,
     ramp: float = 0.0,
     hold: float = 5.0,
-    cull_timeout: int = 60,
+    cull_timeout: int = 100,
     cull_interval: int = 5,
     timeout: float = 180,
     settle_timeout: float = TARGET_SETTLE_S,
@@ -689,8 +691,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cull-timeout",
         type=int,
-        default=60,
-        help="idle seconds before the started server culls a kernel",
+        default=100,
+        help="idle seconds before the started server culls a disconnected kernel",
     )
     parser.add_argument(
         "--leave",

@@ -19,6 +19,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from .chartwidget import PLOTLY_PATH
 from .paths import DASHBOARDS_DIR
 
 NOTEBOOK = DASHBOARDS_DIR / "overview.ipynb"
@@ -49,6 +50,8 @@ def environment(data_dir: str | Path | None = None) -> dict[str, str]:
         p for p in (str(JUPYTER_DATA), env.get("JUPYTER_PATH", "")) if p
     )
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    # The dashboard's charts load plotly.js once from this server (kursk.kernelcap serves it).
+    env["KURSK_PLOTLY_URL"] = "/" + PLOTLY_PATH
     if data_dir is not None:
         env["KURSK_DATA_DIR"] = str(data_dir)
     return env

@@ -13,11 +13,18 @@ ALL_DRAWN = """() => {
   return boxes.length === 6 && boxes.every(b => {
     const gd = b.querySelector('.js-plotly-plot'); return gd && gd.data && gd.data.length > 0; });
 }"""
-REDRAWN = """(marker) => [...document.querySelectorAll('.kursk-chart .js-plotly-plot')]
-  .every(gd => gd.dataset.kurskMark !== marker) &&
-  document.querySelectorAll('.kursk-chart .js-plotly-plot').length === 6"""
-MARK = """(marker) => document.querySelectorAll('.kursk-chart .js-plotly-plot')
-  .forEach(gd => { gd.dataset.kurskMark = marker; })"""
+# A filter change is redrawn when the kernel's answer has arrived (the status line changed), at
+# least one chart has redrawn since, and no chart has a redraw pending (charts whose figure did
+# not change are not redrawn at all).
+SNAPSHOT = """() => ({status: document.querySelector('.kursk-status').innerText,
+  drawn: [...document.querySelectorAll('.kursk-chart .kursk-plot')]
+    .map(d => Number(d.dataset.kurskDrawn || 0))})"""
+REDRAWN = """(before) => {
+  const plots = [...document.querySelectorAll('.kursk-chart .kursk-plot')];
+  return document.querySelector('.kursk-status').innerText !== before.status &&
+    plots.some((d, i) => Number(d.dataset.kurskDrawn || 0) > before.drawn[i]) &&
+    plots.every(d => d.dataset.kurskPending === '0');
+}"""
 
 
 def run(quick: bool = False) -> list[dict]:
@@ -40,15 +47,25 @@ def run(quick: bool = False) -> list[dict]:
                     load_times.append(time.perf_counter() - t)
                 if i == loads:
                     box = page.locator(".kursk-filter-corroborated input")
-                    for j in range(changes):
-                        page.evaluate(MARK, f"m{j}")
+                    claimants = page.locator(".kursk-filter-claimant select")
+                    n_claimants = claimants.locator("option").count()
+                    # Toggling a checkbox back and forth: selections the kernel has seen before
+                    # (after the first two); one claimant at a time: selections never seen.
+                    actions = [("seen", lambda b=box: b.click())] * changes + [
+                        ("new", lambda k=k, c=claimants: c.select_option(index=k))
+                        for k in range(min(changes, n_claimants))
+                    ]
+                    for kind, act in actions:
+                        before = page.evaluate(SNAPSHOT)
                         t = time.perf_counter()
-                        box.click()
-                        page.wait_for_function(REDRAWN, arg=f"m{j}", timeout=60_000, polling=20)
-                        page.wait_for_function(ALL_DRAWN, timeout=60_000, polling=20)
-                        filter_times.append(time.perf_counter() - t)
+                        act()
+                        page.wait_for_function(REDRAWN, arg=before, timeout=60_000, polling=10)
+                        filter_times.append((kind, time.perf_counter() - t))
+                        page.wait_for_timeout(300)
                 ctx.close()
-                time.sleep(6)  # let the pool refill for the next cold load
+                # The pool refills by starting a kernel and running the notebook (about 6-10 s
+                # here); the next load should find a pre-heated kernel, as a reader's would.
+                time.sleep(15)
             browser.close()
     finally:
         stop(proc)
@@ -61,12 +78,16 @@ def run(quick: bool = False) -> list[dict]:
             "target": "< 1.5 s",
             "note": f"median of {len(load_times)} fresh browser contexts",
         },
-        {
-            "section": "dashboard",
-            "name": "filter change to all charts redrawn",
-            "value": round(1000 * statistics.median(filter_times)),
-            "unit": "ms",
-            "target": "< 150 ms",
-            "note": f"median of {len(filter_times)} changes",
-        },
+        *(
+            {
+                "section": "dashboard",
+                "name": f"filter change to charts redrawn, {kind} selection",
+                "value": round(1000 * statistics.median(t for k, t in filter_times if k == kind)),
+                "unit": "ms",
+                "target": "< 150 ms",
+                "note": f"median of {sum(k == kind for k, _ in filter_times)} changes; "
+                + ("checkbox toggled back and forth" if kind == "seen" else "one claimant each"),
+            }
+            for kind in ("seen", "new")
+        ),
     ]

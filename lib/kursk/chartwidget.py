@@ -1,0 +1,98 @@
+"""A plotly chart as a small widget that redraws in place with `Plotly.react`.
+
+Used by the dashboard when it is served (`kursk.serve`): the server hands out plotly.js once,
+as a cacheable file (see `kursk.kernelcap`; plotly's cartesian bundle, a third of the full
+library's size and start-up cost, see lib/kursk/static/README.md), and each chart widget
+carries only its figure's
+JSON. A filter change sends the new JSON of the charts that changed and the page updates them in
+place, instead of tearing an output area down and drawing a new plot.
+
+plotly's own `FigureWidget` is not used because it ships all of plotly.js (megabytes) inside the
+state of every widget instance, over every viewer's websocket.
+"""
+
+from __future__ import annotations
+
+import json
+
+import anywidget
+import plotly.graph_objects as go
+import plotly.io as pio
+import traitlets
+
+PLOTLY_PATH = "voila/kursk/plotly-cartesian.min.js"
+
+_ESM = r"""
+function plotlyReady(src) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!window.__kurskPlotly) {
+    window.__kurskPlotly = new Promise((resolve, reject) => {
+      let tag = document.querySelector("script[data-kursk-plotly]");
+      if (!tag) {
+        tag = document.createElement("script");
+        tag.src = src;
+        tag.dataset.kurskPlotly = "1";
+        document.head.appendChild(tag);
+      }
+      tag.addEventListener("load", () => resolve(window.Plotly));
+      tag.addEventListener("error", () => reject(new Error("plotly.js did not load")));
+      if (window.Plotly) resolve(window.Plotly);
+    });
+  }
+  return window.__kurskPlotly;
+}
+
+const CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["sendDataToCloud"] };
+
+export default {
+  async render({ model, el }) {
+    const div = document.createElement("div");
+    div.className = "kursk-plot";
+    el.appendChild(div);
+    let Plotly;
+    try {
+      Plotly = await plotlyReady(model.get("plotly_src"));
+    } catch (err) {
+      div.textContent = "This chart could not be drawn: the charting library did not load.";
+      return;
+    }
+    // Redraws are chained so that two quick filter changes end on the latest figure.
+    // data-kursk-pending / data-kursk-drawn let tests and benchmarks see when a redraw is done.
+    let queue = Promise.resolve();
+    let pending = 0;
+    let drawn = 0;
+    const draw = () => {
+      div.dataset.kurskPending = String(++pending);
+      queue = queue.then(() => {
+        const fig = model.get("figure") || {};
+        return Plotly.react(div, fig.data || [], fig.layout || {}, CONFIG);
+      }).catch(() => {
+        div.textContent = "This chart could not be drawn.";
+      }).finally(() => {
+        div.dataset.kurskPending = String(--pending);
+        div.dataset.kurskDrawn = String(++drawn);
+      });
+      return queue;
+    };
+    model.on("change:figure", draw);
+    await draw();
+    return () => {
+      model.off("change:figure", draw);
+      Plotly.purge(div);
+    };
+  },
+};
+"""
+
+
+def figure_json(fig: go.Figure) -> dict:
+    """The figure as plain JSON (dates, numpy values and all), as plotly.js reads it."""
+    return json.loads(pio.to_json(fig, validate=False, remove_uids=True))
+
+
+class Chart(anywidget.AnyWidget):
+    """One plotly chart; set `.figure` (a plotly JSON dict) to redraw it in place."""
+
+    _esm = traitlets.Unicode(_ESM).tag(sync=True)
+    figure = traitlets.Dict().tag(sync=True)
+    plotly_src = traitlets.Unicode("/" + PLOTLY_PATH).tag(sync=True)
