@@ -39,6 +39,14 @@ chromium:
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 
+## nginx: install Debian's nginx when missing (tests/test_deploy_docs.py runs docs/nginx/kursk.conf)
+nginx:
+	@if [ -x /usr/sbin/nginx ]; then echo "nginx: $$(/usr/sbin/nginx -v 2>&1)"; \
+	else echo "installing Debian's nginx"; SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && { $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  nginx-light >/dev/null 2>&1 || $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  nginx >/dev/null; }; fi
+
 ## dashboard: serve the read-only dashboard with Voila on 127.0.0.1:$(PORT)
 dashboard: env
 	$(BIN)/python -m kursk.serve --port $(PORT)
@@ -48,7 +56,7 @@ lab: env
 	$(BIN)/jupyter lab --allow-root --ip=127.0.0.1 --no-browser notebooks/01-explore.ipynb
 
 ## test: set up everything the tests need and run every test
-test: $(VENV)/.test chromium
+test: $(VENV)/.test chromium nginx
 	$(BIN)/python -m pytest
 
 ## validate: check the curated figures in data/
@@ -86,4 +94,4 @@ clean:
 help:
 	@grep -hE '^## ' $(MAKEFILE_LIST) | sed -e 's/^## //' | awk -F': ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-.PHONY: env chromium dashboard lab test validate briefing bench loadtest lint lock clean help
+.PHONY: env chromium nginx dashboard lab test validate briefing bench loadtest lint lock clean help

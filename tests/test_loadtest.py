@@ -1,0 +1,117 @@
+"""The viewer cap and a small, bounded load test against the real server (loopback only)."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import json
+
+import httpx
+import pytest
+
+from kursk import serve
+from kursk.kernelcap import BUSY_MESSAGE, ViewerSlots
+from kursk.loadtest import (
+    Busy,
+    WidgetSession,
+    charts_with_figures,
+    format_report,
+    holds_figure,
+    load_test,
+    percentile,
+)
+
+
+def arun(coro):
+    """Run a coroutine on its own loop in a worker thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def test_viewer_slots_count_viewer_kernels_and_pending_pages():
+    slots = ViewerSlots(2)
+    assert slots.admit(live_ids=["pool"])  # pending 1
+    assert slots.admit(live_ids=["pool"])  # pending 2
+    assert not slots.admit(live_ids=["pool"])  # full while both pages are still rendering
+    slots.bind("k1")
+    slots.release()  # the second request died before it got a kernel
+    assert slots.in_use(["pool", "k1"]) == 1
+    assert slots.admit(["pool", "k1"])
+    slots.bind("k2")
+    assert not slots.admit(["pool", "k1", "k2"])
+    assert slots.admit(["pool", "k2"])  # k1 was culled: its slot is free again
+    assert ViewerSlots(0).admit(["a", "b", "c"])  # 0 = no cap
+
+
+def test_chart_detection_follows_widget_children():
+    figure = {
+        "output_type": "display_data",
+        "data": {"application/vnd.plotly.v1+json": {"data": [{"x": [1]}], "layout": {}}},
+    }
+    states = {
+        "box": {
+            "_dom_classes": ["kursk-chart", "kursk-chart-troops"],
+            "children": ["IPY_MODEL_out"],
+        },
+        "out": {"outputs": [figure]},
+        "empty": {"_dom_classes": ["kursk-chart-split"], "children": ["IPY_MODEL_none"]},
+        "none": {"outputs": []},
+    }
+    assert charts_with_figures(states) == {"troops"}
+    assert holds_figure(states, "box") and not holds_figure(states, "empty")
+    assert percentile([5, 1, 4, 2, 3], 50) == 3 and percentile(list(range(1, 21)), 95) == 19
+
+
+@pytest.fixture(scope="module")
+def capped_server():
+    """A server that admits one viewer at a time."""
+    proc, url = serve.start(extra=["--KurskVoila.max_viewers=1"])
+    yield url
+    serve.stop(proc)
+
+
+def test_beyond_the_cap_a_viewer_gets_the_busy_page_until_a_slot_frees(capped_server):
+    async def scenario():
+        first = await WidgetSession.open(capped_server)
+        await first.load_widgets()
+        await first.wait_charts()
+        async with httpx.AsyncClient(base_url=capped_server, timeout=60) as http:
+            busy = await http.get("/")
+        with pytest.raises(Busy):
+            await WidgetSession.open(capped_server)
+        await first.close(shutdown=True)  # the page's unload beacon frees the kernel at once
+        third = await WidgetSession.open(capped_server)
+        await third.load_widgets()
+        await third.wait_charts()
+        await third.close(shutdown=True)
+        return busy
+
+    busy = arun(scenario())
+    assert busy.status_code == 503
+    assert busy.headers["retry-after"] == "60"
+    assert BUSY_MESSAGE in busy.text and "<script" not in busy.text
+    assert busy.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors" in busy.headers["content-security-policy"]
+
+
+def test_small_load_test_three_viewers_cap_two_gives_one_busy_page(tmp_path):
+    # In a worker thread: an earlier test's Playwright (sync API) may own this thread's loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        report = pool.submit(
+            load_test,
+            viewers=3,
+            browsers=1,
+            cap=2,
+            hold=1,
+            leave="beacon",
+            settle_timeout=60,
+            progress=lambda s: None,
+        ).result()
+    s = report["summary"]
+    assert (s["served"], s["busy"], s["errors"]) == (2, 1, 0), format_report(report)
+    assert report["targets"]["busy_only_beyond_cap"]
+    mem = report["memory"]
+    assert mem["per_kernel_pss_mib_median"] > 50  # a real kernel with pandas and plotly
+    assert mem["peak_kernels"] > mem["baseline_kernels"]
+    assert mem["returned_to_baseline"], format_report(report)
+    json.dumps(report)  # what `python -m kursk.loadtest` writes
