@@ -67,9 +67,10 @@ validate: env
 briefing: env chromium
 	$(BIN)/kursk briefing
 
-## bench: loader scaling, chart, dashboard and briefing benchmarks (medians)
+## bench: every benchmark (loader, charts, dashboard, briefing, load test) to build/bench.json and the README table
 bench: $(VENV)/.test chromium
 	$(BIN)/python -m kursk.bench
+	$(BIN)/python -m kursk.bench --readme
 
 ## loadtest: $(VIEWERS) concurrent viewers against a local dashboard server
 loadtest: $(VENV)/.test chromium

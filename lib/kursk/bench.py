@@ -17,7 +17,7 @@ import time
 import traceback
 
 from . import benchmarks
-from .paths import BUILD_DIR
+from .paths import BUILD_DIR, ROOT
 
 
 def machine() -> dict:
@@ -42,8 +42,17 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m kursk.bench", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
-    parser.add_argument("--only", help="run only this benchmark module")
+    parser.add_argument(
+        "--only", help="run only this benchmark module (its rows replace those in bench.json)"
+    )
+    parser.add_argument(
+        "--readme",
+        action="store_true",
+        help="run nothing; put the table of build/bench.json into README.md",
+    )
     args = parser.parse_args(argv)
+    if args.readme:
+        return write_readme()
     rows, failures = [], []
     for mod in sorted(m.name for m in pkgutil.iter_modules(benchmarks.__path__)):
         if args.only and mod != args.only:
@@ -54,6 +63,12 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:  # one broken benchmark must not hide the others
             failures.append({"module": mod, "error": f"{exc.__class__.__name__}: {exc}"})
             traceback.print_exc(limit=2)
+    if args.only and (BUILD_DIR / "bench.json").exists():  # keep the other modules' rows
+        sections = {r["section"] for r in rows} or {args.only}
+        old = json.loads((BUILD_DIR / "bench.json").read_text())["rows"]
+        rows = [r for r in old if r["section"] not in sections] + rows
+        order = [m.name for m in pkgutil.iter_modules(benchmarks.__path__)]
+        rows.sort(key=lambda r: order.index(r["section"]) if r["section"] in order else 99)
     result = {"machine": machine(), "rows": rows, "failures": failures}
     BUILD_DIR.mkdir(exist_ok=True)
     (BUILD_DIR / "bench.json").write_text(json.dumps(result, indent=2) + "\n")
@@ -63,6 +78,24 @@ def main(argv: list[str] | None = None) -> int:
     m = result["machine"]
     print(f"\n{m['cores']} cores, {m['memory_gib']} GiB, Python {m['python']}, {m['date']}")
     return 1 if failures else 0
+
+
+def write_readme() -> int:
+    """Replace the README's table (between the bench-table markers) with build/bench.json."""
+    result = json.loads((BUILD_DIR / "bench.json").read_text())
+    m = result["machine"]
+    table = (
+        markdown_table(result["rows"])
+        + f"\n\nMeasured on {m['cores']} cores, {m['memory_gib']} GiB, Python {m['python']}, "
+        f"{m['platform']}, {m['date']}."
+    )
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    start, end = "<!-- bench-table -->\n", "<!-- /bench-table -->"
+    head, rest = text.split(start, 1)
+    readme.write_text(head + start + table + "\n" + end + rest.split(end, 1)[1])
+    print(f"README.md: bench table of {m['date']} ({len(result['rows'])} rows)")
+    return 0
 
 
 def markdown_table(rows: list[dict]) -> str:
