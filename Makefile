@@ -10,6 +10,8 @@ UV := $(BIN)/uv
 UV_VERSION := 0.13.9
 PORT ?= 8866
 VIEWERS ?= 20
+# pre-heated kernels for the load test: sized to the burst, as docs/deploy.md recommends
+POOL ?= $(VIEWERS)
 CHROMIUM ?= /usr/bin/chromium
 
 $(BIN)/python:
@@ -72,9 +74,9 @@ bench: $(VENV)/.test chromium
 	$(BIN)/python -m kursk.bench
 	$(BIN)/python -m kursk.bench --readme
 
-## loadtest: $(VIEWERS) concurrent viewers against a local dashboard server
+## loadtest: $(VIEWERS) concurrent viewers against a local dashboard server, pool of POOL=VIEWERS pre-heated kernels
 loadtest: $(VENV)/.test chromium
-	$(BIN)/python -m kursk.loadtest --viewers $(VIEWERS)
+	$(BIN)/python -m kursk.loadtest --viewers $(VIEWERS) --pool $(POOL)
 
 ## lint: ruff check and format check
 lint: $(VENV)/.test

@@ -220,8 +220,38 @@ class KurskVoila(Voila):
         help="Pages rendered at once (default: one per core); later arrivals wait their turn.",
     )
 
+    max_warming = Int(
+        max(1, (os.cpu_count() or 2) - 1),
+        config=True,
+        help="Pool kernels warmed up (started and their notebook run) at once; default: all "
+        "cores but one, which stays free for the viewers already served. Without it, twenty "
+        "viewers taking twenty pre-heated kernels start twenty refills at once.",
+    )
+
+    def _throttle_pool_refills(self) -> None:
+        """Warm at most `max_warming` pool kernels at a time (the pool's refills queue)."""
+        manager = self.kernel_manager
+        initialize = getattr(manager, "_initialize", None)
+        if initialize is None or self.max_warming <= 0:
+            return
+        warming = asyncio.Semaphore(self.max_warming)
+
+        async def throttled(notebook_path, kernel_id=None, **kwargs):
+            await warming.acquire()
+            try:
+                content = await initialize(notebook_path, kernel_id, **kwargs)
+            except BaseException:
+                warming.release()
+                raise
+            # The slot frees when the kernel has run the notebook, not merely started.
+            content["task"].add_done_callback(lambda _task: warming.release())
+            return content
+
+        manager._initialize = throttled
+
     def init_handlers(self) -> list:
         """Voila's routes with the notebook and template-asset handlers replaced."""
+        self._throttle_pool_refills()
         handlers = []
         for route in super().init_handlers():
             pattern, handler, *rest = route

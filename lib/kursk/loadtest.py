@@ -130,7 +130,8 @@ class WidgetSession:
         page.raise_for_status()
         match = KERNEL_ID.search(page.text)
         if not match:
-            raise RuntimeError("the page names no kernel")
+            text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text)).strip()
+            raise RuntimeError(f"the page names no kernel ({len(page.text)} bytes): {text[-300:]}")
         self = cls(base_url, match.group(1), cookies, page.text)
         await self.connect()
         return self

@@ -10,6 +10,7 @@ JUPYTER_PATH for the server only; JupyterLab keeps the ordinary kernel).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -64,8 +65,16 @@ class ViewerKernelApp(IPKernelApp):
         super().initialize(argv)
 
 
+# Viewer kernels run below the server's CPU priority: when many kernels warm up at once (the
+# pre-heated pool refilling after a burst of viewers), the server that relays every viewer's
+# messages, and the pages already served, stay responsive. Kernels among themselves are equal.
+NICENESS = 5
+
+
 def main() -> None:
     """Start the viewer kernel (argv as for ipykernel_launcher: -f CONNECTION_FILE)."""
+    with contextlib.suppress(OSError):  # not permitted here: run at the default priority
+        os.nice(NICENESS)
     ViewerKernelApp.launch_instance(kernel_class=ViewerKernel)
 
 
