@@ -13,18 +13,14 @@ ALL_DRAWN = """() => {
   return boxes.length === 6 && boxes.every(b => {
     const gd = b.querySelector('.js-plotly-plot'); return gd && gd.data && gd.data.length > 0; });
 }"""
-# A filter change is redrawn when the kernel's answer has arrived (the status line changed), at
-# least one chart has redrawn since, and no chart has a redraw pending (charts whose figure did
-# not change are not redrawn at all).
-SNAPSHOT = """() => ({status: document.querySelector('.kursk-status').innerText,
-  drawn: [...document.querySelectorAll('.kursk-chart .kursk-plot')]
-    .map(d => Number(d.dataset.kurskDrawn || 0))})"""
-REDRAWN = """(before) => {
-  const plots = [...document.querySelectorAll('.kursk-chart .kursk-plot')];
-  return document.querySelector('.kursk-status').innerText !== before.status &&
-    plots.some((d, i) => Number(d.dataset.kurskDrawn || 0) > before.drawn[i]) &&
-    plots.every(d => d.dataset.kurskPending === '0');
-}"""
+# A filter change is redrawn when the kernel's answer has arrived (the status line's hidden
+# generation number changed: the kernel sets it after every chart's figure) and no chart has a
+# redraw pending (charts whose figure did not change are not redrawn at all).
+SNAPSHOT = """() => document.querySelector('.kursk-status .kursk-gen').textContent"""
+REDRAWN = """(before) =>
+  document.querySelector('.kursk-status .kursk-gen').textContent !== before &&
+  [...document.querySelectorAll('.kursk-chart .kursk-plot')]
+    .every(d => (d.dataset.kurskPending || '0') === '0')"""
 
 
 def run(quick: bool = False) -> list[dict]:
