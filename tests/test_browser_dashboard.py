@@ -33,7 +33,8 @@ def page(voila_server, browser):
     pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
     pg.goto(voila_server, timeout=240_000)
     pg.wait_for_function(
-        "document.querySelectorAll('.kursk-chart .js-plotly-plot .main-svg').length >= 6",
+        "document.querySelectorAll('.kursk-chart .js-plotly-plot .main-svg').length >= 6"
+        " && !document.getElementById('kursk-snapshot')",
         timeout=240_000,
     )
     yield pg
@@ -53,6 +54,46 @@ def test_every_chart_is_drawn_with_data(page):
     assert page.locator(".kursk-table table tr").count() == 25
     BUILD_DIR.joinpath("screenshots").mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(BUILD_DIR / "screenshots" / "dashboard-default.png"), full_page=True)
+
+
+SNAPSHOT_SHOWN = """() => {
+  const snap = document.getElementById('kursk-snapshot');
+  const imgs = snap ? [...snap.querySelectorAll('img')] : [];
+  return imgs.length === 6 && imgs.every(i => i.complete && i.naturalWidth > 400)
+    && getComputedStyle(snap).display !== 'none' && snap.getBoundingClientRect().height > 1000
+    && getComputedStyle(document.getElementById('rendered_cells')).visibility === 'hidden';
+}"""
+
+
+def test_every_chart_is_on_screen_before_the_kernel_connects(voila_server, browser):
+    """The page's static snapshot shows all six charts at once, then gives way to live ones."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    pg = context.new_page()
+    errors = []
+    pg.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    # Script-free first: the snapshot is plain HTML, it needs no kernel and no plotly.js.
+    html = pg.request.get(voila_server).text()
+    assert html.count("id='kursk-snapshot'") == 1
+    assert html.count("data:image/svg+xml;base64,") == 6  # once: not again in the output JSON
+    pg.goto(voila_server, wait_until="commit", timeout=240_000)
+    pg.wait_for_function(SNAPSHOT_SHOWN, timeout=240_000, polling=20)
+    assert "1,200 to over 6,000" in pg.inner_text("#kursk-snapshot .kursk-headline")
+    BUILD_DIR.joinpath("screenshots").mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(BUILD_DIR / "screenshots" / "dashboard-snapshot.png"))
+    # then the live dashboard replaces it, every chart drawn, and the page is visible
+    pg.wait_for_function(
+        "!document.getElementById('kursk-snapshot') && [...document.querySelectorAll("
+        "'.kursk-chart .kursk-plot')].filter(d => d.dataset.kurskDrawn).length === 6",
+        timeout=240_000,
+    )
+    assert (
+        pg.evaluate("getComputedStyle(document.getElementById('rendered_cells')).visibility")
+        == "visible"
+    )
+    assert not pg.evaluate("document.body.classList.contains('kursk-snapshot-on')")
+    assert errors == []
+    context.close()
 
 
 def test_a_filter_changes_charts_table_and_download(page):

@@ -71,6 +71,8 @@ export default {
       }).finally(() => {
         div.dataset.kurskPending = String(--pending);
         div.dataset.kurskDrawn = String(++drawn);
+        // the page's static snapshot (kursk.snapshot) gives way once every chart is drawn
+        window.dispatchEvent(new Event("kursk-drawn"));
       });
       return queue;
     };

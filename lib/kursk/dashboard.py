@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 import html
 import os
+import re
 from collections.abc import Callable
 
 import ipywidgets as w
@@ -18,7 +19,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from IPython.display import clear_output, display
 
-from . import charts
+from . import charts, snapshot
 from .chartwidget import Chart, figure_json
 from .cli import export_text
 from .errors import DataError
@@ -50,6 +51,42 @@ CSS = """
   font-size: 14px; }
 </style>
 """
+
+# The snapshot (Dashboard.snapshot_html) sits above Voila's hidden output area. The live view
+# renders there out of sight (laid out, so plotly sizes the charts right) and replaces the
+# snapshot once every chart is drawn; each chart widget announces a draw with `kursk-drawn`.
+SNAPSHOT_CSS = """
+<style>
+body.kursk-snapshot-on #loading { display: none !important; }
+body.kursk-snapshot-on #rendered_cells { visibility: hidden; position: absolute !important;
+  top: 0; left: 0; width: 100%; }
+.kursk-snap-body { display: flex; gap: 14px; }
+.kursk-snap-filters { width: 300px; min-width: 300px; box-sizing: border-box; color: #5f6b7a;
+  align-self: flex-start; }
+.kursk-snap-main { flex: 1 1 auto; min-width: 0; display: grid; gap: 12px; }
+.kursk-snap-chart { background: #fff; border: 1px solid #e4e7eb; border-radius: 6px; }
+.kursk-snap-chart img { display: block; width: 100%; height: auto; }
+</style>
+"""
+SNAPSHOT_JS = """<script>
+(function () {
+  var snap = document.getElementById("kursk-snapshot");
+  var cells = document.getElementById("rendered_cells");
+  if (!snap || !cells) return;
+  document.body.insertBefore(snap, cells);
+  document.body.classList.add("kursk-snapshot-on");
+  var expected = Number(snap.dataset.charts);
+  function swap() {
+    var drawn = cells.querySelectorAll(".kursk-plot[data-kursk-drawn]").length;
+    if (drawn < expected) return;
+    window.removeEventListener("kursk-drawn", swap);
+    snap.remove();
+    document.body.classList.remove("kursk-snapshot-on");
+    window.dispatchEvent(new Event("resize"));
+  }
+  window.addEventListener("kursk-drawn", swap);
+})();
+</script>"""
 
 
 def _plotly_bundle(fig: go.Figure) -> dict:
@@ -204,14 +241,18 @@ class Dashboard:
             [grid, w.HTML("<h3>The figures behind the charts</h3>"), self.table],
             layout=w.Layout(flex="1 1 auto", min_width="0"),
         )
-        header = w.HTML(
-            CSS + "<h1>Kursk Figures</h1><p class='sub'>North Korea's deployment to Russia's "
-            "Kursk region: every number with who said it, when, and where it was reported.</p>"
-        )
+        header = w.HTML(CSS + self._header_html())
         body = w.HBox([filters, main])
         body.add_class("kursk-body")
         self.view = w.VBox([header, self.headline, body])
         self.view.add_class("kursk-dashboard")
+
+    @staticmethod
+    def _header_html() -> str:
+        return (
+            "<h1>Kursk Figures</h1><p class='sub'>North Korea's deployment to Russia's "
+            "Kursk region: every number with who said it, when, and where it was reported.</p>"
+        )
 
     def _error_view(self, error: DataError | None) -> w.Widget:
         items = "".join(
@@ -370,6 +411,55 @@ class Dashboard:
             kept = {id(f) for figs in self._cache.values() for f in figs.values()}
             self._json = {k: v for k, v in self._json.items() if k in kept}
         self._last_valid = self._current()
+
+    def figure_json(self) -> dict[str, dict]:
+        """Each chart's current figure as the JSON plotly.js draws (cached per figure)."""
+        out = {}
+        for name, fig in self.figures.items():
+            if id(fig) not in self._json:
+                self._json[id(fig)] = figure_json(fig)
+            out[name] = self._json[id(fig)]
+        return out
+
+    def snapshot_html(self) -> str | None:
+        """A static picture of the dashboard as it stands, shown until the live one is drawn.
+
+        Served pages carry it (see kursk.snapshot and the kursk Voila template): every chart is
+        on screen as soon as the HTML arrives, not after the kernel has connected and plotly.js
+        has drawn six figures. None unless every chart has a snapshot of exactly its figure.
+        """
+        if self.data is None:
+            return None
+        images = []
+        for name, fig in self.figure_json().items():
+            uri = snapshot.data_uri(fig)
+            if uri is None:
+                return None
+            title = (fig.get("layout", {}).get("title", {}) or {}).get("text", "")
+            alt = html.escape(re.sub(r"<[^>]+>", " ", title.split("<br>")[0]).strip(), True)
+            images.append(
+                f"<div class='kursk-snap-chart' data-chart='{name}'>"
+                f"<img alt='{alt}' src='{uri}'></div>"
+            )
+        return (
+            f"<div id='kursk-snapshot' class='kursk-dashboard' data-charts='{len(images)}'>"
+            + CSS
+            + SNAPSHOT_CSS
+            + self._header_html()
+            + f"<div class='kursk-headline'>{self.headline.value}</div>"
+            + "<div class='kursk-snap-body'><div class='kursk-filters kursk-snap-filters'>"
+            "<b>Filters</b><p>The interactive dashboard (filters, hover details, table, "
+            "download) is loading…</p></div>"
+            f"<div class='kursk-snap-main'>{''.join(images)}</div></div></div>" + SNAPSHOT_JS
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The dashboard's widget; served, also the static snapshot the page shows first."""
+        data = self.view._repr_mimebundle_(include=include, exclude=exclude)
+        snap = self.snapshot_html() if self.live else None
+        if not snap:
+            return data
+        return {**data, "text/html": snap}, {"kursk": {"snapshot": True}}
 
     def _draw(self, name: str, fig: go.Figure) -> None:
         """Show one chart's figure: only its JSON travels; the page's plotly.js draws it."""

@@ -1,6 +1,6 @@
 """The Voila app serving the read-only link: a kernel cap, headers on every reply, no file routes.
 
-`python -m kursk.kernelcap NOTEBOOK [voila options]` is Voila with five changes a public link
+`python -m kursk.kernelcap NOTEBOOK [voila options]` is Voila with six changes a public link
 needs:
 
 - a kernel cap: each viewer costs one kernel (~200 MiB); beyond `KurskVoila.max_viewers` live
@@ -10,7 +10,9 @@ needs:
   static files and error pages, which Voila's own handlers leave bare; no version banner;
 - at most one page renders per core at a time (later arrivals wait their turn);
 - any path other than the dashboard is a plain 404, not a redirect into /voila/files/;
-- malformed template-asset URLs are a 404, not a 500.
+- malformed template-asset URLs are a 404, not a 500;
+- before serving, static snapshots of the default charts are drawn (`kursk.snapshot`), so a
+  page shows every chart as soon as it arrives.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ import contextlib
 import functools
 import html
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import tornado.web
 from jupyter_server._tz import utcnow
 from jupyter_server.utils import url_path_join
-from traitlets import Int
+from traitlets import Bool, Int
 from voila.app import Voila
 from voila.static_file_handler import TemplateStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
@@ -227,6 +231,34 @@ class KurskVoila(Voila):
         "cores but one, which stays free for the viewers already served. Without it, twenty "
         "viewers taking twenty pre-heated kernels start twenty refills at once.",
     )
+
+    snapshots = Bool(
+        True,
+        config=True,
+        help="Draw static snapshots of the default charts before serving (kursk.snapshot), so "
+        "pages show every chart before their kernel connects. Needs Chromium; without it the "
+        "page simply waits for the live charts.",
+    )
+
+    def _draw_snapshots(self) -> None:
+        """Run `python -m kursk.snapshot` once (seconds; cached) before the pool warms up."""
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "kursk.snapshot"],
+                capture_output=True,
+                text=True,
+                timeout=180,
+                check=False,
+            )
+            lines = (done.stdout or done.stderr or "snapshots: no report").strip().splitlines()
+            self.log.info(lines[-1] if lines else "snapshots: no report")
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            self.log.warning("snapshots: none (%s)", exc.__class__.__name__)
+
+    def start(self):
+        if self.snapshots:
+            self._draw_snapshots()
+        super().start()
 
     def _throttle_pool_refills(self) -> None:
         """Warm at most `max_warming` pool kernels at a time (the pool's refills queue)."""

@@ -40,7 +40,19 @@ PLOTLY_MIME = "application/vnd.plotly.v1+json"
 KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 CONTROL_VERSION = "1.0.0"  # ipywidgets 8 control-comm protocol
 WIDGET_VERSION = "2.1.0"
-DRAWN_JS = "document.querySelectorAll('.kursk-chart .js-plotly-plot .main-svg').length >= 6"
+DRAWN_JS = (
+    "!document.getElementById('kursk-snapshot') && "
+    "document.querySelectorAll('.kursk-chart .js-plotly-plot .main-svg').length >= 6"
+)
+# The page's static snapshot of every chart (kursk.snapshot) is on screen, or the live charts.
+VISIBLE_JS = (
+    "(() => { const s = document.getElementById('kursk-snapshot'); if (!s) return false;"
+    " const i = [...s.querySelectorAll('img')];"
+    " return i.length === 6 && i.every(x => x.complete && x.naturalWidth > 0); })() || ("
+    + DRAWN_JS
+    + ")"
+)
+SNAPSHOT_IMG = re.compile(r"<img alt='[^']*' src='data:image/svg\+xml;base64,")
 TARGET_P95_S = 10.0
 TARGET_SETTLE_S = 120.0
 
@@ -133,6 +145,7 @@ class WidgetSession:
             text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text)).strip()
             raise RuntimeError(f"the page names no kernel ({len(page.text)} bytes): {text[-300:]}")
         self = cls(base_url, match.group(1), cookies, page.text)
+        self.opened = time.perf_counter()
         await self.connect()
         return self
 
@@ -366,8 +379,14 @@ async def ws_viewer(index: int, url: str, timeout: float) -> tuple[dict, WidgetS
     except Exception as exc:  # noqa: BLE001 - a load test reports failures, it does not stop
         result.update(error=f"{exc.__class__.__name__}: {exc}"[:300])
         return result, None
+    done = time.perf_counter()
+    # A browser shows the page's snapshot of every chart as soon as the HTML is parsed.
+    snapshot = len(SNAPSHOT_IMG.findall(session.page_html)) >= len(CHARTS)
     result.update(
-        served=True, seconds=round(time.perf_counter() - t0, 3), kernel_id=session.kernel_id
+        served=True,
+        seconds=round(done - t0, 3),
+        visible_seconds=round((session.opened if snapshot else done) - t0, 3),
+        kernel_id=session.kernel_id,
     )
     return result, session
 
@@ -384,6 +403,8 @@ async def browser_viewer(index: int, url: str, browser, timeout: float):
             result.update(busy=True, seconds=round(time.perf_counter() - t0, 3))
             await context.close()
             return result, None
+        await page.wait_for_function(VISIBLE_JS, timeout=timeout * 1000, polling=20)
+        result["visible_seconds"] = round(time.perf_counter() - t0, 3)
         await page.wait_for_function(DRAWN_JS, timeout=timeout * 1000)
     except Exception as exc:  # noqa: BLE001
         result.update(error=f"{exc.__class__.__name__}: {exc}"[:300])
@@ -488,6 +509,7 @@ def summarize(run: dict, baseline: dict | None, settled: tuple | None, config: d
     results = run["results"]
     served = [r for r in results if r["served"]]
     times = [r["seconds"] for r in served]
+    visible = [r.get("visible_seconds", r["seconds"]) for r in served]
     chromium = [r["seconds"] for r in served if r["kind"] == "chromium"]
     errors = [r for r in results if r["error"]]
     summary = {
@@ -495,6 +517,10 @@ def summarize(run: dict, baseline: dict | None, settled: tuple | None, config: d
         "served": len(served),
         "busy": sum(r["busy"] for r in results),
         "errors": len(errors),
+        # all six charts on screen (the page's snapshot, kursk.snapshot, or the live charts)
+        "visible_p50_s": percentile(visible, 50),
+        "visible_p95_s": percentile(visible, 95),
+        # all six charts live (the kernel's figures drawn by plotly.js; filters work)
         "p50_s": percentile(times, 50),
         "p95_s": percentile(times, 95),
         "max_s": max(times) if times else None,
@@ -530,7 +556,9 @@ def summarize(run: dict, baseline: dict | None, settled: tuple | None, config: d
         "all_served_or_busy_no_error": summary["errors"] == 0
         and summary["served"] + summary["busy"] == len(results),
         "busy_only_beyond_cap": summary["busy"] == expected_busy,
-        f"p95_under_{TARGET_P95_S:g}s": summary["p95_s"] is not None
+        f"charts_on_screen_p95_under_{TARGET_P95_S:g}s": summary["visible_p95_s"] is not None
+        and summary["visible_p95_s"] < TARGET_P95_S,
+        f"charts_live_p95_under_{TARGET_P95_S:g}s": summary["p95_s"] is not None
         and summary["p95_s"] < TARGET_P95_S,
     }
     if mem:
@@ -633,7 +661,9 @@ def format_report(report: dict) -> str:
     lines = [
         f"viewers {s['viewers']}: served {s['served']}, busy page {s['busy']}, "
         f"errors {s['errors']}",
-        f"time to all charts: p50 {s['p50_s']} s, p95 {s['p95_s']} s, max {s['max_s']} s "
+        f"time to all charts on screen (snapshot or live): p50 {s['visible_p50_s']} s, "
+        f"p95 {s['visible_p95_s']} s",
+        f"time to all charts live: p50 {s['p50_s']} s, p95 {s['p95_s']} s, max {s['max_s']} s "
         f"(Chromium p50 {s['chromium_p50_s']} s; all viewers in {s['wall_s']} s)",
     ]
     if m:

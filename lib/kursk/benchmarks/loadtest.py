@@ -31,16 +31,19 @@ def rows_from(report: dict, source: str) -> list[dict]:
         },
         {
             "section": "loadtest",
-            "name": "time to all charts p50",
-            "value": s["p50_s"],
+            "name": "time to all charts on screen p50 / p95",
+            "value": f"{s.get('visible_p50_s')} / {s.get('visible_p95_s')}",
             "unit": "s",
+            "target": f"p95 < {TARGET_P95_S:g}",
+            "note": "the page's static snapshot of every chart (kursk.snapshot), or the live charts",
         },
         {
             "section": "loadtest",
-            "name": "time to all charts p95",
-            "value": s["p95_s"],
+            "name": "time to all charts live p50 / p95",
+            "value": f"{s['p50_s']} / {s['p95_s']}",
             "unit": "s",
-            "target": f"< {TARGET_P95_S:g}",
+            "target": f"p95 < {TARGET_P95_S:g}",
+            "note": "every chart's figure from the kernel, drawn by plotly.js",
         },
     ]
     if m:
