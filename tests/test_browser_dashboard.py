@@ -12,6 +12,9 @@ from kursk.paths import BUILD_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 CHARTS = ["casualties", "troops", "timeline", "split", "share", "corroboration"]
+# Charts below the fold are redrawn after those in view (kursk.chartwidget): wait for all.
+SETTLED_JS = """() => [...document.querySelectorAll('.kursk-chart .kursk-plot')].every(
+  d => (d.dataset.kurskPending || '0') === '0' && !d.dataset.kurskStale)"""
 COUNT_JS = """() => Object.fromEntries([...document.querySelectorAll('.kursk-chart')].map(box => {
   const name = [...box.classList].find(c => c.startsWith('kursk-chart-')).slice(12);
   const gd = box.querySelector('.js-plotly-plot');
@@ -102,7 +105,7 @@ def test_a_filter_changes_charts_table_and_download(page):
     page.wait_for_function(
         "document.querySelector('.kursk-status').innerText.includes('15 of 24')", timeout=60_000
     )
-    page.wait_for_timeout(500)
+    page.wait_for_function(SETTLED_JS, timeout=60_000)
     after = counts(page)
     assert after["corroboration"]["points"] < before["corroboration"]["points"]
     assert after["casualties"] != before["casualties"]

@@ -62,6 +62,8 @@ export default {
     let pending = 0;
     let drawn = 0;
     const draw = () => {
+      stale = false;
+      delete div.dataset.kurskStale;
       div.dataset.kurskPending = String(++pending);
       queue = queue.then(() => {
         const fig = model.get("figure") || {};
@@ -76,10 +78,27 @@ export default {
       });
       return queue;
     };
-    model.on("change:figure", draw);
+    // A chart scrolled out of view is redrawn after those in view, when the page is idle
+    // (or as soon as it scrolls into view): a filter change first updates what the reader sees.
+    let inView = true;
+    let stale = false;
+    const idle = window.requestIdleCallback || ((f) => setTimeout(f, 50));
+    const observer = new IntersectionObserver((entries) => {
+      inView = entries[entries.length - 1].isIntersecting;
+      if (inView && stale) draw();
+    }, { rootMargin: "100px" });
+    observer.observe(el);
+    const changed = () => {
+      if (inView || !drawn) return draw();
+      stale = true;
+      div.dataset.kurskStale = "1";
+      idle(() => { if (stale) draw(); }, { timeout: 1000 });
+    };
+    model.on("change:figure", changed);
     await draw();
     return () => {
-      model.off("change:figure", draw);
+      observer.disconnect();
+      model.off("change:figure", changed);
       Plotly.purge(div);
     };
   },

@@ -29,10 +29,14 @@ VISIBLE = VISIBLE % ALL_DRAWN
 # generation number changed: the kernel sets it after every chart's figure) and no chart has a
 # redraw pending (charts whose figure did not change are not redrawn at all).
 SNAPSHOT = """() => document.querySelector('.kursk-status .kursk-gen').textContent"""
+# Charts scrolled out of view are redrawn after those in view, in idle time (kursk.chartwidget):
+# REDRAWN is what the reader sees, ALL_REDRAWN every chart including those below the fold.
 REDRAWN = """(before) =>
   document.querySelector('.kursk-status .kursk-gen').textContent !== before &&
   [...document.querySelectorAll('.kursk-chart .kursk-plot')]
     .every(d => (d.dataset.kurskPending || '0') === '0')"""
+ALL_REDRAWN = """() => [...document.querySelectorAll('.kursk-chart .kursk-plot')]
+    .every(d => (d.dataset.kurskPending || '0') === '0' && !d.dataset.kurskStale)"""
 
 
 def run(quick: bool = False) -> list[dict]:
@@ -72,6 +76,8 @@ def run(quick: bool = False) -> list[dict]:
                         act()
                         page.wait_for_function(REDRAWN, arg=before, timeout=60_000, polling=10)
                         filter_times.append((kind, time.perf_counter() - t))
+                        page.wait_for_function(ALL_REDRAWN, timeout=60_000, polling=10)
+                        filter_times.append((kind + ", all", time.perf_counter() - t))
                         page.wait_for_timeout(300)
                 ctx.close()
                 # The pool refills by starting a kernel and running the notebook (about 6-10 s
@@ -100,12 +106,24 @@ def run(quick: bool = False) -> list[dict]:
         *(
             {
                 "section": "dashboard",
-                "name": f"filter change to charts redrawn, {kind} selection",
+                "name": f"filter change to charts in view redrawn, {kind} selection",
                 "value": round(1000 * statistics.median(t for k, t in filter_times if k == kind)),
                 "unit": "ms",
                 "target": "< 150 ms",
                 "note": f"median of {sum(k == kind for k, _ in filter_times)} changes; "
                 + ("checkbox toggled back and forth" if kind == "seen" else "one claimant each"),
+            }
+            for kind in ("seen", "new")
+        ),
+        *(
+            {
+                "section": "dashboard",
+                "name": f"filter change to all 6 charts redrawn, {kind} selection",
+                "value": round(
+                    1000 * statistics.median(t for k, t in filter_times if k == kind + ", all")
+                ),
+                "unit": "ms",
+                "note": "charts below the fold are redrawn after those in view, when idle",
             }
             for kind in ("seen", "new")
         ),
