@@ -30,46 +30,61 @@ _ERR_POS = re.compile(r"line (\d+), column (\d+)")
 
 def read_yaml(path: Path) -> tuple[Any, list[Issue]]:
     """Parse one YAML file; returns (data, issues). data is None when unreadable."""
-    shown = display_path(path)
+    data, issues, _ = read_yaml_text(path)
+    return data, issues
+
+
+def read_yaml_text(path: Path) -> tuple[Any, list[Issue], str | None]:
+    """read_yaml, and the file's text as decoded (None when it was not readable UTF-8)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [Issue(shown, None, "", f"cannot read file: {exc.strerror}", code="io")]
+        shown = display_path(path)
+        return None, [Issue(shown, None, "", f"cannot read file: {exc.strerror}", code="io")], None
     if len(raw) > MAX_FILE_BYTES:
-        return None, [
-            Issue(
-                shown,
-                None,
-                "",
-                f"file is {len(raw) / 2**20:.0f} MiB",
-                expected=f"at most {MAX_FILE_BYTES // 2**20} MiB",
-                hint="split the figures over several files",
-                code="too_large",
-            )
-        ]
+        return None, [_too_large(display_path(path), len(raw))], None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        bad = raw[exc.start : exc.start + 4]
-        return None, [
-            Issue(
-                shown,
-                line,
-                "",
-                f"not UTF-8: byte {bad[:1].hex()} at offset {exc.start}",
-                expected="UTF-8 text",
-                hint="re-save the file as UTF-8 (in most editors: 'Save with encoding')",
-                value=bad,
-                code="encoding",
-            )
-        ]
+        return None, [_not_utf8(display_path(path), raw, exc)], None
+    data, issues = _parse(path, text)
+    return data, issues, text
+
+
+def _too_large(shown: str, size: int) -> Issue:
+    return Issue(
+        shown,
+        None,
+        "",
+        f"file is {size / 2**20:.0f} MiB",
+        expected=f"at most {MAX_FILE_BYTES // 2**20} MiB",
+        hint="split the figures over several files",
+        code="too_large",
+    )
+
+
+def _not_utf8(shown: str, raw: bytes, exc: UnicodeDecodeError) -> Issue:
+    line = raw[: exc.start].count(b"\n") + 1
+    bad = raw[exc.start : exc.start + 4]
+    return Issue(
+        shown,
+        line,
+        "",
+        f"not UTF-8: byte {bad[:1].hex()} at offset {exc.start}",
+        expected="UTF-8 text",
+        hint="re-save the file as UTF-8 (in most editors: 'Save with encoding')",
+        value=bad,
+        code="encoding",
+    )
+
+
+def _parse(path: Path, text: str) -> tuple[Any, list[Issue]]:
     text = text.removeprefix("\ufeff")
     tab = _leading_tab(text)
     if tab:
         return None, [
             Issue(
-                shown,
+                display_path(path),
                 tab,
                 "",
                 "tab character in indentation",
@@ -78,12 +93,10 @@ def read_yaml(path: Path) -> tuple[Any, list[Issue]]:
                 code="tab",
             )
         ]
-    if not text.strip() or all(
-        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
-    ):
+    if _blank_or_comments(text):
         return None, [
             Issue(
-                shown,
+                display_path(path),
                 1,
                 "",
                 "file is empty",
@@ -105,11 +118,12 @@ def read_yaml(path: Path) -> tuple[Any, list[Issue]]:
             hint = "write the values out instead of using anchors and aliases"
         elif "duplicate" in message:
             hint = "each key may appear once in a mapping; remove or rename one"
+        shown = display_path(path)
         return None, [Issue(shown, line, "", f"YAML error: {detail}", hint=hint, code="syntax")]
     if isinstance(data, list) and text.lstrip().startswith("---") is False and _is_multidoc(text):
         return None, [
             Issue(
-                shown,
+                display_path(path),
                 None,
                 "",
                 "several YAML documents in one file",
@@ -119,6 +133,21 @@ def read_yaml(path: Path) -> tuple[Any, list[Issue]]:
             )
         ]
     return data, []
+
+
+def _blank_or_comments(text: str) -> bool:
+    """Whether every line is blank or a comment (a file with no content)."""
+    if not text.strip():
+        return True
+
+    def content(lines):
+        return any(ln.strip() and not ln.lstrip().startswith("#") for ln in lines)
+
+    # Most files show content in their first lines: look there before splitting the whole
+    # file. The head's last piece may be a cut line, so it is not taken as evidence.
+    if content(text[:4096].splitlines()[:-1]):
+        return False
+    return not content(text.splitlines())
 
 
 def _leading_tab(text: str) -> int | None:
