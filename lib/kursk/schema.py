@@ -11,9 +11,16 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 Slug = Annotated[
     str,
@@ -189,9 +196,12 @@ class ContingentsFile(Strict):
 Number = Annotated[float, Field(allow_inf_nan=False)]
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
-    """One way a number is worded; the YAML writes exactly one form (see data/README.md)."""
+class Value(NamedTuple):
+    """One way a number is worded; the YAML writes exactly one form (see data/README.md).
+
+    A named tuple (immutable, compared by value) because it is built once per figure and is
+    several times cheaper to build than a frozen dataclass.
+    """
 
     qualifier: str  # one of QUALIFIERS
     low: float | None = None
@@ -201,6 +211,43 @@ class Value:
 
     @classmethod
     def parse(cls, raw: Any) -> Value:
+        # The common forms first (a plain number, {form: number}); the rest below.
+        kind = type(raw)
+        if kind is int or kind is float:
+            if raw - raw == 0:  # finite (inf - inf and nan - nan are nan)
+                n = float(raw)
+                return _new(cls, ("exact", n, n, False, None))
+        elif kind is dict:
+            size = len(raw)
+            if size == 1:
+                ((form, n),) = raw.items()
+                kind = type(n)
+                if (kind is int or kind is float) and form in _POINT_FORMS and n - n == 0:
+                    n = float(n)
+                    return _new(
+                        cls,
+                        (
+                            form,
+                            None if form == "up_to" else n,
+                            None if form == "over" or form == "at_least" else n,
+                            form == "about" or form == "nearly",
+                            None,
+                        ),
+                    )
+                if form == "vague" and kind is str:
+                    words = n.strip()
+                    if words:
+                        return _new(cls, ("vague", None, None, True, words))
+            elif size == 2:
+                low, high = raw.get("low"), raw.get("high")
+                if (
+                    type(low) in _NUMBER_TYPES
+                    and type(high) in _NUMBER_TYPES
+                    and low - low == 0
+                    and high - high == 0
+                    and low <= high
+                ):
+                    return _new(cls, ("range", float(low), float(high), False, None))
         if isinstance(raw, bool) or raw is None:
             raise ValueError(_VALUE_FORMS)
         if isinstance(raw, (int, float)):
@@ -233,6 +280,8 @@ class Value:
 
 
 _POINT_FORMS = ("exact", "about", "nearly", "over", "at_least", "up_to")
+_new = tuple.__new__  # a named tuple from its values, without the keyword-handling __new__
+_NUMBER_TYPES = (int, float)  # exactly these: bool is an int, and is no number here
 _VALUE_FORMS = (
     "a number (exact) or one of {about: N}, {nearly: N}, {over: N}, {at_least: N}, "
     "{up_to: N}, {low: N, high: N} (optionally approx: true), {vague: words}"
@@ -354,3 +403,174 @@ SCHEMAS = {
     "contingents": ContingentsFile,
     "vocabulary": Vocabulary,
 }
+
+
+# --- fast path --------------------------------------------------------------------------------
+# Validating 100,000 figures through pydantic costs seconds. Most files are plainly valid, so
+# the loader first tries `fast_figures_file`: a strict, cheap re-statement of FiguresFile for
+# the common shapes. It gives up (returns None) on anything it is not sure about, and the
+# loader then validates that file with the models above, so every error still comes from them.
+
+
+class FastFigure(NamedTuple):
+    """A Figure that passed the fast check: same attributes, same values as the model's."""
+
+    id: str
+    claim: str | None
+    metric: str
+    unit: str | None
+    value: Value
+    subject: str
+    claimant: list[str]
+    via: list[str]
+    as_of: PartialDate | None
+    scope: str | Window
+    contingent: str | None
+    part_of: str | None
+    share_of: str | None
+    confidence: str
+    quote: str
+    note: str
+
+
+_FIGURE_KEYS = frozenset(Figure.model_fields)
+_FILE_KEYS = frozenset(FiguresFile.model_fields)
+_SLUG_MATCH = re.compile(r"[a-z0-9][a-z0-9._-]*").fullmatch
+# pydantic strips Unicode White_Space; Python's str.strip() also strips \x1c-\x1f. Only ASCII
+# whitespace is stripped here; text with any other whitespace at an end takes the slow path.
+_ASCII_SPACE = " \t\n\r\x0b\x0c"
+_NOT_SURE = object()
+_KNOWN_SLUGS: set[str] = set()  # metric, unit, claimant and contingent ids seen to be valid
+
+
+def _is_slug(v: Any) -> bool:
+    return type(v) is str and len(v) <= 80 and _SLUG_MATCH(v) is not None
+
+
+def _known_slug(v: Any) -> bool:
+    """_is_slug, remembered: metric, unit, claimant and contingent ids repeat a lot."""
+    if type(v) is not str:
+        return False
+    if v in _KNOWN_SLUGS:
+        return True
+    if len(v) <= 80 and _SLUG_MATCH(v):
+        if len(_KNOWN_SLUGS) < 10_000:
+            _KNOWN_SLUGS.add(v)
+        return True
+    return False
+
+
+def _text(v: Any) -> str | None:
+    """A str field's value as pydantic strips it, or None when not sure."""
+    if type(v) is not str:
+        return None
+    t = v.strip()
+    if t is v:  # CPython returns the string itself when there is nothing to strip
+        return v
+    t = v.strip(_ASCII_SPACE)
+    return t if t.strip() == t else None
+
+
+def fast_figures_file(data: dict) -> tuple[str, list[FastFigure], list[Ignored]] | None:
+    """FiguresFile's (article, figures, ignored) for data, or None when not sure.
+
+    Whatever this accepts, FiguresFile accepts with the same values; it may give up on valid
+    input (e.g. scope windows), never accept invalid input.
+    """
+    if not _FILE_KEYS.issuperset(data):
+        return None
+    article = data.get("article")
+    figures = data.get("figures", [])
+    ignored = data.get("ignored", [])
+    if not _is_slug(article) or type(figures) is not list or type(ignored) is not list:
+        return None
+    known, slug, keys_ok, text = _KNOWN_SLUGS, _SLUG_MATCH, _FIGURE_KEYS.issuperset, _text
+    parse_value, parse_date, new = Value.parse, PartialDate.parse, tuple.__new__
+    out: list[FastFigure] = []
+    append = out.append
+    for raw in figures:
+        if type(raw) is not dict or not keys_ok(raw):
+            return None
+        get = raw.get
+        fid, metric, claimant = get("id"), get("metric"), get("claimant")
+        if type(fid) is not str or len(fid) > 80 or not slug(fid):
+            return None
+        if type(metric) is not str or (metric not in known and not _known_slug(metric)):
+            return None
+        if type(claimant) is str:
+            if claimant not in known and not _known_slug(claimant):
+                return None
+            claimant = [claimant]
+        elif type(claimant) is list and claimant:
+            if not all(map(_known_slug, claimant)) or len(set(claimant)) != len(claimant):
+                return None
+            claimant = list(claimant)
+        else:
+            return None
+        quote = text(get("quote"))
+        if not quote or len(quote.split()) > MAX_QUOTE_WORDS:
+            return None
+        try:
+            value = parse_value(raw["value"])  # KeyError: value is missing
+            as_of = get("as_of")
+            if as_of is not None:
+                as_of = parse_date(as_of)
+        except (KeyError, ValueError, TypeError, OverflowError):
+            return None
+        scope = get("scope", "cumulative")
+        if type(scope) is not str or scope != "cumulative":
+            return None  # windows are left to the model
+        via = get("via", _NOT_SURE)
+        if via is _NOT_SURE:
+            via = []
+        elif type(via) is list:
+            via = [text(v) for v in via]
+            if None in via:
+                return None
+        else:
+            return None
+        subject, confidence, note = (
+            text(get("subject", "")),
+            text(get("confidence", "")),
+            text(get("note", "")),
+        )
+        if subject is None or confidence is None or note is None:
+            return None
+        claim, part_of = get("claim"), get("part_of")
+        unit, contingent, share_of = get("unit"), get("contingent"), get("share_of")
+        if (
+            (claim is not None and not _is_slug(claim))
+            or (part_of is not None and not _is_slug(part_of))
+            or (unit is not None and not _known_slug(unit))
+            or (contingent is not None and not _known_slug(contingent))
+            or (share_of is not None and not _known_slug(share_of))
+        ):
+            return None
+        append(
+            new(
+                FastFigure,
+                (
+                    fid,
+                    claim,
+                    metric,
+                    unit,
+                    value,
+                    subject,
+                    claimant,
+                    via,
+                    as_of,
+                    "cumulative",
+                    contingent,
+                    part_of,
+                    share_of,
+                    confidence,
+                    quote,
+                    note,
+                ),
+            )
+        )
+    try:
+        ignored = [Ignored.model_validate(item) for item in ignored]
+    except ValidationError:
+        return None
+    return article, out, ignored
