@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, get_args, get_origin
@@ -25,8 +25,9 @@ from .schema import (
     PartialDate,
     Value,
     Vocabulary,
+    fast_figures_file,
 )
-from .yamlio import LineFinder, read_yaml
+from .yamlio import LineFinder, read_yaml, read_yaml_text
 
 REFERENCE_FILES = {
     "vocabulary": ("vocabulary.yaml", Vocabulary),
@@ -35,7 +36,9 @@ REFERENCE_FILES = {
     "contingents": ("contingents.yaml", ContingentsFile),
 }
 FIGURES_GLOB = "figures/*.yaml"
-_ID_LINE = re.compile(r"^[ \t]*-[ \t]+id:[ \t]*[\"']?([A-Za-z0-9._-]+)", re.MULTILINE)
+# "- id: <id>" opening a list item: the line a figure's row points at
+_ID_LINE = re.compile(r"[ \t]*-[ \t]+id:[ \t]*[\"']?([A-Za-z0-9._-]+)")
+_NEXT_ID_LINE = re.compile(r"\n" + _ID_LINE.pattern)
 
 
 @dataclass
@@ -110,6 +113,15 @@ def load(data_dir: str | Path | None = None) -> Dataset:
             gc.enable()
 
 
+class _FigureFile:
+    """A figures file that passed the fast check: FiguresFile's attributes, without pydantic."""
+
+    __slots__ = ("article", "figures", "ignored")
+
+    def __init__(self, article: str, figures: list, ignored: list):
+        self.article, self.figures, self.ignored = article, figures, ignored
+
+
 class _Loader:
     def __init__(self, data_dir: Path):
         self.data_dir = data_dir
@@ -117,6 +129,7 @@ class _Loader:
         self._finders: dict[Path, LineFinder] = {}
         # figures that failed schema validation: their references are still checked
         self._invalid: list[tuple[Path, int, dict]] = []
+        self._id_lines: dict[Path, dict[str, int]] = {}
 
     # --- error helpers ------------------------------------------------------------------------
 
@@ -259,7 +272,7 @@ class _Loader:
         return self._build(refs, contingents, figure_files, ctx, files)
 
     def _read_figures(self, path: Path):
-        data, problems = read_yaml(path)
+        data, problems, text = read_yaml_text(path)
         self.issues.extend(problems)
         if problems:
             return None
@@ -272,9 +285,15 @@ class _Loader:
                 code="type",
             )
             return None
+        # the line of each figure's "- id:" for the figures frame, from the text read once
+        self._id_lines[path] = _id_lines(text)
+        fast = fast_figures_file(data)
+        if fast is not None:
+            article, figures, ignored = fast
+            return path, _FigureFile(article, figures, ignored), range(len(figures))
         try:
             parsed = FiguresFile.model_validate(data)
-            return path, parsed, list(range(len(parsed.figures)))
+            return path, parsed, range(len(parsed.figures))
         except ValidationError as exc:
             self._pydantic_issues(path, exc, FiguresFile)
         # Salvage the valid figures so cross-file checks still report everything in one run.
@@ -364,6 +383,7 @@ class _Loader:
 
     def _check_figures(self, figure_files, ctx) -> None:
         vocab: Vocabulary = ctx["vocab"]
+        clean = _clean_check(ctx)
         seen_ids: dict[str, tuple] = {}
         seen_articles: dict[str, Path] = {}
         by_id: dict[str, tuple] = {}
@@ -416,7 +436,8 @@ class _Loader:
                     continue
                 seen_ids[fig.id] = (path, loc)
                 by_id[fig.id] = (path, loc, fig, ff.article)
-                self._check_figure(path, loc, fig, ctx)
+                if not clean(fig):
+                    self._check_figure(path, loc, fig, ctx)
             figure_ids = {f.id for f in ff.figures}
             for j, ign in enumerate(ff.ignored):
                 if ign.figure and ign.figure not in figure_ids:
@@ -444,6 +465,7 @@ class _Loader:
         self._check_claims(by_id, vocab)
 
     def _check_figure(self, path: Path, loc: tuple, fig: Figure, ctx) -> None:
+        """Report a figure's bad references and values (see _clean_check for the quick pass)."""
         metric = self._check_refs(
             path, loc, fig.metric, fig.unit, fig.claimant, fig.contingent, ctx
         )
@@ -654,21 +676,25 @@ class _Loader:
     def _build(self, refs, contingents, figure_files, ctx, files) -> Dataset:
         vocab: Vocabulary = ctx["vocab"]
         articles, claimants = ctx["articles"], ctx["claimants"]
+        metrics, vague, tiers = vocab.metrics, vocab.vague, vocab.confidence
         ignored_rows = []
         schema = frames.figures_schema(vocab.metrics, vocab.units)
-        cols: dict[str, list] = {name: [] for name in schema}
-        add = {name: cols[name].append for name in schema}
-        claim_articles: dict[str, set] = defaultdict(set)
-        for _path, ff, _ in figure_files:
-            for fig in ff.figures:
-                claim_articles[fig.claim or fig.id].add(ff.article)
+        # One tuple per figure in the schema's column order, transposed at the end: much
+        # cheaper than 36 list appends per figure. n_articles is filled in afterwards.
+        rows: list[tuple] = []
+        append = rows.append
+        first_article: dict[str, str] = {}  # claim id -> its first article
+        more_articles: dict[str, set] = {}  # claims reported by several articles
         who_cache: dict[tuple, tuple] = {}
         for path, ff, _ in figure_files:
-            id_lines = _id_lines(path.read_text(encoding="utf-8"))
+            id_lines = self._id_lines.get(path, {})
             shown = display_path(path)
-            article = articles[ff.article]
+            article_id = ff.article
+            article = articles[article_id]
+            published = article.published
+            basis = "published" if published else "unknown"
             for fig in ff.figures:
-                metric = vocab.metrics[fig.metric]
+                metric = metrics[fig.metric]
                 unit = fig.unit or metric.unit
                 who = tuple(fig.claimant)
                 if who not in who_cache:
@@ -682,53 +708,62 @@ class _Loader:
                     )
                 ids, names, kinds, countries, n_claimants = who_cache[who]
                 v = fig.value
+                qualifier = v.qualifier
                 low, high = v.low, v.high
-                if v.qualifier == "vague":
-                    reading = vocab.vague[v.vague.lower()]
+                if qualifier == "vague":
+                    reading = vague[v.vague.lower()]
                     low, high = reading.low, reading.high
-                as_of: PartialDate | None = fig.as_of or article.published
-                claim_id = fig.claim or fig.id
-                window = fig.scope != "cumulative"
-                add["figure_id"](fig.id)
-                add["claim_id"](claim_id)
-                add["article"](ff.article)
-                add["claimant"](ids)
-                add["claimant_name"](names)
-                add["claimant_kind"](kinds)
-                add["claimant_country"](countries)
-                add["n_claimants"](n_claimants)
-                add["metric"](fig.metric)
-                add["metric_label"](metric.label)
-                add["metric_group"](metric.group)
-                add["unit"](unit)
-                add["qualifier"](v.qualifier)
-                add["low"](low)
-                add["high"](high)
-                add["approximate"](v.approximate)
-                add["vague"](v.qualifier == "vague")
-                add["worded"](_worded(v, unit))
-                add["as_of"](as_of.text if as_of else None)
-                add["as_of_date"](as_of.start if as_of else None)
-                add["as_of_precision"](_precision(as_of))
-                add["as_of_basis"](
-                    "stated" if fig.as_of else ("published" if article.published else "unknown")
+                as_of: PartialDate | None = fig.as_of or published
+                fid = fig.id
+                claim_id = fig.claim or fid
+                seen = first_article.setdefault(claim_id, article_id)
+                if seen != article_id:
+                    more_articles.setdefault(claim_id, {seen}).add(article_id)
+                scope = fig.scope
+                window = scope != "cumulative"
+                confidence = fig.confidence
+                append(
+                    (
+                        fid,
+                        claim_id,
+                        article_id,
+                        ids,
+                        names,
+                        kinds,
+                        countries,
+                        n_claimants,
+                        fig.metric,
+                        metric.label,
+                        metric.group,
+                        unit,
+                        qualifier,
+                        low,
+                        high,
+                        v.approximate,
+                        qualifier == "vague",
+                        _worded(v, unit),
+                        as_of.text if as_of else None,
+                        as_of.start if as_of else None,
+                        ("approximate" if as_of.approximate else as_of.precision)
+                        if as_of
+                        else None,
+                        "stated" if fig.as_of else basis,
+                        "window" if window else "cumulative",
+                        scope.window if window else None,
+                        fig.contingent,
+                        fig.subject or None,
+                        fig.part_of,
+                        fig.share_of,
+                        " -> ".join(fig.via) or None,
+                        confidence or None,
+                        tiers.get(confidence.lower()) if confidence else None,
+                        fig.quote,
+                        fig.note or None,
+                        None,
+                        shown,
+                        id_lines.get(fid),
+                    )
                 )
-                add["scope"]("window" if window else "cumulative")
-                add["window"](fig.scope.window if window else None)
-                add["contingent"](fig.contingent)
-                add["subject"](fig.subject or None)
-                add["part_of"](fig.part_of)
-                add["share_of"](fig.share_of)
-                add["via"](" -> ".join(fig.via) or None)
-                add["confidence"](fig.confidence or None)
-                add["confidence_tier"](
-                    vocab.confidence.get(fig.confidence.lower()) if fig.confidence else None
-                )
-                add["quote"](fig.quote)
-                add["note"](fig.note or None)
-                add["n_articles"](len(claim_articles[claim_id]))
-                add["file"](shown)
-                add["line"](id_lines.get(fig.id))
             for ign in ff.ignored:
                 ignored_rows.append(
                     {
@@ -739,6 +774,13 @@ class _Loader:
                         "figure": ign.figure,
                     }
                 )
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+        cols: dict[str, list] = dict(zip(schema, map(list, columns), strict=True))
+        cols["n_articles"] = (
+            [len(more_articles[c]) if c in more_articles else 1 for c in cols["claim_id"]]
+            if more_articles
+            else [1] * len(rows)
+        )
         claims = _claims_from_columns(cols)
         figures = frames.build(cols, schema)
         n_by_article = figures["article"].value_counts()
@@ -802,6 +844,42 @@ class _Loader:
         )
 
 
+def _clean_check(ctx):
+    """A quick test that _check_figure would report nothing for a figure (most figures)."""
+    vocab: Vocabulary = ctx["vocab"]
+    metrics, units, vague = vocab.metrics, vocab.units, vocab.vague
+    claimant_ids, contingent_ids = ctx["claimants"], ctx["contingents"]
+    count_units = {u for u, spec in units.items() if spec.count}
+
+    def clean(fig) -> bool:
+        metric = metrics.get(fig.metric)
+        if metric is None:
+            return False
+        unit = fig.unit
+        if unit is None:
+            unit = metric.unit
+        elif unit != metric.unit or unit not in units:
+            return False
+        for c in fig.claimant:
+            if c not in claimant_ids:
+                return False
+        if fig.contingent is not None and fig.contingent not in contingent_ids:
+            return False
+        v = fig.value
+        if v.qualifier == "vague" and v.vague.lower() not in vague:
+            return False
+        percent, whole = unit == "percent", unit in count_units
+        for n in (v.low, v.high):
+            if n is not None and (n < 0 or (percent and n > 100) or (whole and n != int(n))):
+                return False
+        share_of = fig.share_of
+        if share_of:
+            return share_of in metrics
+        return not percent
+
+    return clean
+
+
 _CLAIM_INPUTS = [
     "claim_id",
     "metric",
@@ -831,54 +909,57 @@ def _claims(figures: pd.DataFrame) -> pd.DataFrame:
 def _claims_from_columns(values: dict[str, list]) -> pd.DataFrame:
     """Claims from figure columns: singletons are copied column-wise, groups merged in Python."""
     # pandas groupby with Python aggregations is ~50x slower than this on 100k figures.
-    counts: dict[str, int] = defaultdict(int)
-    for claim_id in values["claim_id"]:
-        counts[claim_id] += 1
-    single = [i for i, c in enumerate(values["claim_id"]) if counts[c] == 1]
-    if len(single) == len(values["claim_id"]):
-        return _single_claims(values, single)
-    multi = [i for i, c in enumerate(values["claim_id"]) if counts[c] > 1]
-    grouped = _grouped_claims({k: [v[i] for i in multi] for k, v in values.items()})
-    if not single:
-        return grouped
-    both = pd.concat([_single_claims(values, single), grouped], ignore_index=True)
-    # keep the order in which claims first appear in the data
-    first = {}
-    for i, c in enumerate(values["claim_id"]):
-        first.setdefault(c, i)
-    both = both.iloc[both["claim_id"].map(first).astype(int).argsort(kind="stable")]
-    return frames.check(both.reset_index(drop=True), frames.CLAIMS_SCHEMA)
+    claim_ids = values["claim_id"]
+    counts = Counter(claim_ids)
+    if len(counts) == len(claim_ids):
+        return _single_claims(values)
+    # Claims in order of first appearance; a singleton's row copies its figure's values, a
+    # group's row (merged in Python) overwrites the copied values of one of its figures.
+    last = {c: i for i, c in enumerate(claim_ids)}
+    idx = [last[c] for c in counts]  # Counter keeps first-appearance order
+    multi = [i for i, c in enumerate(claim_ids) if counts[c] > 1]
+    groups = _grouped_rows({k: [values[k][i] for i in multi] for k in _CLAIM_INPUTS})
+    columns = _claim_columns(values, idx)
+    for k, c in enumerate(counts):
+        if counts[c] > 1:
+            row = groups[c]
+            for name, column in columns.items():
+                column[k] = row[name]
+    return frames.build(columns, frames.CLAIMS_SCHEMA)
 
 
-def _single_claims(values: dict[str, list], idx: list[int]) -> pd.DataFrame:
+def _claim_columns(values: dict[str, list], idx: list[int] | None) -> dict[str, list]:
+    """The claims columns of one-figure claims, for the figures at idx (None: all, in place)."""
+
     def pick(name):
         column = values[name]
-        return column if len(idx) == len(column) else [column[i] for i in idx]
+        return column if idx is None else [column[i] for i in idx]
 
-    names = pick("claimant_name")
-    return frames.build(
-        {
-            "claim_id": pick("claim_id"),
-            "metric": pick("metric"),
-            "metric_group": pick("metric_group"),
-            "unit": pick("unit"),
-            "low": pick("low"),
-            "high": pick("high"),
-            "worded": pick("worded"),
-            "contingent": pick("contingent"),
-            "figure_ids": pick("figure_id"),
-            "articles": pick("article"),
-            "n_articles": [1] * len(idx),
-            "claimants": pick("claimant"),
-            "claimant_names": names,
-            "first_as_of": pick("as_of_date"),
-            "last_as_of": pick("as_of_date"),
-        },
-        frames.CLAIMS_SCHEMA,
-    )
+    n = len(values["claim_id"]) if idx is None else len(idx)
+    return {
+        "claim_id": pick("claim_id"),
+        "metric": pick("metric"),
+        "metric_group": pick("metric_group"),
+        "unit": pick("unit"),
+        "low": pick("low"),
+        "high": pick("high"),
+        "worded": pick("worded"),
+        "contingent": pick("contingent"),
+        "figure_ids": pick("figure_id"),
+        "articles": pick("article"),
+        "n_articles": [1] * n,
+        "claimants": pick("claimant"),
+        "claimant_names": pick("claimant_name"),
+        "first_as_of": pick("as_of_date"),
+        "last_as_of": pick("as_of_date"),
+    }
 
 
-def _grouped_claims(values: dict[str, list]) -> pd.DataFrame:
+def _single_claims(values: dict[str, list]) -> pd.DataFrame:
+    return frames.build(_claim_columns(values, None), frames.CLAIMS_SCHEMA)
+
+
+def _grouped_rows(values: dict[str, list]) -> dict[str, dict]:
     groups: dict[str, dict] = {}
     for i, claim_id in enumerate(values["claim_id"]):
         g = groups.get(claim_id)
@@ -919,34 +1000,41 @@ def _grouped_claims(values: dict[str, list]) -> pd.DataFrame:
             g["claimants"][part] = None
         for part in values["claimant_name"][i].split("; "):
             g["claimant_names"][part] = None
-    rows = []
-    for g in groups.values():
-        rows.append(
-            {
-                **{k: g[k] for k in ("claim_id", "metric", "metric_group", "unit", "low")},
-                # an open bound in any report leaves that side of the claim open
-                "high": None if g["open_high"] else g["high"],
-                "worded": g["worded"],
-                "contingent": g["contingent"],
-                "figure_ids": ";".join(g["figure_ids"]),
-                "articles": ";".join(g["articles"]),
-                "n_articles": len(g["articles"]),
-                "claimants": ";".join(g["claimants"]),
-                "claimant_names": "; ".join(g["claimant_names"]),
-                "first_as_of": g["first_as_of"],
-                "last_as_of": g["last_as_of"],
-            }
-        )
-    return frames.build(rows, frames.CLAIMS_SCHEMA)
+    rows = {}
+    for claim_id, g in groups.items():
+        rows[claim_id] = {
+            **{k: g[k] for k in ("claim_id", "metric", "metric_group", "unit", "low")},
+            # an open bound in any report leaves that side of the claim open
+            "high": None if g["open_high"] else g["high"],
+            "worded": g["worded"],
+            "contingent": g["contingent"],
+            "figure_ids": ";".join(g["figure_ids"]),
+            "articles": ";".join(g["articles"]),
+            "n_articles": len(g["articles"]),
+            "claimants": ";".join(g["claimants"]),
+            "claimant_names": "; ".join(g["claimant_names"]),
+            "first_as_of": g["first_as_of"],
+            "last_as_of": g["last_as_of"],
+        }
+    return rows
 
 
 def _id_lines(text: str) -> dict[str, int]:
+    """Each id's first line as "- id: <id>" (a search for the newline first is much faster)."""
+    if "\r" in text:  # as a file read in text mode (universal newlines) shows it
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     out: dict[str, int] = {}
+    m = _ID_LINE.match(text)
+    if m:
+        out[m.group(1)] = 1
     line, pos = 1, 0
-    for m in _ID_LINE.finditer(text):
-        line += text.count("\n", pos, m.start())
-        pos = m.start()
-        out.setdefault(m.group(1), line)
+    count = text.count
+    for m in _NEXT_ID_LINE.finditer(text):
+        start = m.start()
+        line += count("\n", pos, start) + 1
+        pos = start + 1
+        if m.group(1) not in out:
+            out[m.group(1)] = line
     return out
 
 
@@ -962,37 +1050,32 @@ def _fmt(n: float | None) -> str:
     return f"{n:,.0f}" if float(n).is_integer() else f"{n:,.1f}"
 
 
+_UNIT_FORMAT = {"usd": "${}", "percent": "{}%", "km": "{} km"}
+_PREFIX = {
+    "exact": "",
+    "about": "about ",
+    "nearly": "nearly ",
+    "over": "over ",
+    "at_least": "at least ",
+    "up_to": "up to ",
+}
+
+
 def _worded(v: Value, unit: str | None) -> str:
     """The value as a reader would say it: 'over 6,000', '10,000-12,000', 'up to $2,000'."""
-
-    def num(n):
-        if unit == "usd":
-            return f"${_fmt(n)}"
-        if unit == "percent":
-            return f"{_fmt(n)}%"
-        if unit == "km":
-            return f"{_fmt(n)} km"
-        return _fmt(n)
-
     q = v.qualifier
     if q == "vague":
         return v.vague
+    form = _UNIT_FORMAT.get(unit) if unit else None
     if q == "range":
-        text = (
-            f"{num(v.low)}–{num(v.high)}"
-            if unit not in ("usd", "km")
-            else f"{num(v.low)} to {num(v.high)}"
-        )
+        low, high = _fmt(v.low), _fmt(v.high)
+        if form:
+            low, high = form.format(low), form.format(high)
+        text = f"{low}–{high}" if unit not in ("usd", "km") else f"{low} to {high}"
         return f"about {text}" if v.approximate else text
-    prefix = {
-        "exact": "",
-        "about": "about ",
-        "nearly": "nearly ",
-        "over": "over ",
-        "at_least": "at least ",
-        "up_to": "up to ",
-    }[q]
-    return prefix + num(v.low if v.low is not None else v.high)
+    prefix = _PREFIX[q]
+    n = _fmt(v.low if v.low is not None else v.high)
+    return prefix + (form.format(n) if form else n)
 
 
 def _overlap(a: Value, b: Value) -> bool:
