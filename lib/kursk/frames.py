@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .schema import CLAIMANT_KINDS, METRIC_GROUPS, QUALIFIERS, TIERS
@@ -122,6 +123,11 @@ IGNORED_SCHEMA = {
 
 def build(rows: list[dict] | dict[str, list], schema: dict[str, object]) -> pd.DataFrame:
     """A frame with exactly the declared columns, in order, cast to the declared dtypes."""
+    if isinstance(rows, dict) and all(column in rows for column in schema):
+        # Column lists: each is built straight in its dtype, which on large frames costs about
+        # half of building an object frame and casting it (same values, same dtypes).
+        columns = {column: _column(list(rows[column]), dtype) for column, dtype in schema.items()}
+        return check(pd.DataFrame(columns, copy=False), schema)
     frame = pd.DataFrame(rows, columns=list(schema))
     for column, dtype in schema.items():
         if str(dtype).startswith("datetime64") and frame[column].dtype == object:
@@ -129,6 +135,22 @@ def build(rows: list[dict] | dict[str, list], schema: dict[str, object]) -> pd.D
             frame[column] = pd.to_datetime(frame[column], errors="raise")
         frame[column] = frame[column].astype(dtype)
     return check(frame, schema)
+
+
+def _column(values: list, dtype: object):
+    """One column in its dtype: what an object frame's column cast to dtype would hold."""
+    if str(dtype).startswith("datetime64"):
+        series = pd.Series(values, dtype=None if values else object)
+        if series.dtype == object:
+            series = pd.to_datetime(series, errors="raise")
+        return series.astype(dtype).array
+    if isinstance(dtype, pd.CategoricalDtype):
+        return pd.Categorical(np.fromiter(values, dtype=object, count=len(values)), dtype=dtype)
+    if values.count(None) == len(values):  # e.g. a field no figure uses
+        return pd.array([None], dtype=dtype).take(np.zeros(len(values), dtype=np.intp))
+    if dtype in ("Float64", "Int64", "boolean") and None not in values:
+        return pd.array(np.array(values), dtype=dtype)
+    return pd.array(np.fromiter(values, dtype=object, count=len(values)), dtype=dtype)
 
 
 def check(frame: pd.DataFrame, schema: dict[str, object]) -> pd.DataFrame:
