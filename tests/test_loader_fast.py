@@ -172,3 +172,10 @@ def test_errors_in_files_a_helper_would_read_are_reported_the_same(synthetic, mo
         kursk.load(synthetic)
     assert [str(i) for i in helped.value.issues] == [str(i) for i in alone.value.issues]
     assert alone.value.issues and "unknown metric" in str(alone.value.issues[0])
+
+
+def test_the_helper_can_be_switched_off(synthetic, monkeypatch):
+    monkeypatch.setattr(loader._Helper, "MIN_BYTES", 0)
+    monkeypatch.setenv("KURSK_LOADER_HELPER", "0")
+    assert not loader._Helper.may_fork()
+    assert loader._Helper.start(sorted((synthetic / "figures").glob("*.yaml"))) is None

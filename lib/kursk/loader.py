@@ -172,7 +172,10 @@ class _Helper:
 
     @staticmethod
     def may_fork() -> bool:
-        """A second CPU to use, fork to start a process cheaply, and no threads to break."""
+        """A second CPU to use, fork to start a process cheaply, and no threads to break.
+        ``KURSK_LOADER_HELPER=0`` in the environment keeps the loader in one process."""
+        if os.environ.get("KURSK_LOADER_HELPER", "1") == "0":
+            return False
         cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
         return hasattr(os, "fork") and cpus >= 2 and threading.active_count() == 1
 
