@@ -118,6 +118,41 @@ def test_a_filter_changes_charts_table_and_download(page):
     page.wait_for_function(
         "document.querySelector('.kursk-status').innerText.includes('24 of 24')", timeout=60_000
     )
+    page.wait_for_function(SETTLED_JS, timeout=60_000)
+    assert counts(page) == before  # the plots drawn before are shown again, with their data
+    assert page.evaluate(SHOWN_JS) == [1] * 6
+
+
+# Per chart: how many plots are on screen (a chart keeps a few earlier plots hidden), and
+# whether the one on screen is as wide as its box.
+SHOWN_JS = """() => [...document.querySelectorAll('.kursk-chart .kursk-plot')].map(
+  d => [...d.children].filter(c => c.style.display !== 'none').length)"""
+FITS_JS = """() => [...document.querySelectorAll('.kursk-chart .kursk-plot')].every(d => {
+  const gd = d.firstChild; return Math.abs(gd._fullLayout.width - d.clientWidth) <= 2; })"""
+
+
+def test_a_plot_shown_again_after_a_resize_fits_its_box(page):
+    box = page.locator(".kursk-filter-corroborated input")
+    box.check()
+    page.wait_for_function(
+        "document.querySelector('.kursk-status').innerText.includes('15 of 24')", timeout=60_000
+    )
+    page.wait_for_function(SETTLED_JS, timeout=60_000)
+    page.set_viewport_size({"width": 1100, "height": 1000})
+    try:
+        page.wait_for_function(FITS_JS, timeout=30_000)
+        box.uncheck()  # back to the default selection, whose plots were drawn 1500 px wide
+        page.wait_for_function(
+            "document.querySelector('.kursk-status').innerText.includes('24 of 24')",
+            timeout=60_000,
+        )
+        page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+        page.wait_for_function(SETTLED_JS, timeout=60_000)
+        page.wait_for_function(FITS_JS, timeout=30_000)
+        assert page.evaluate(SHOWN_JS) == [1] * 6
+    finally:
+        page.set_viewport_size({"width": 1500, "height": 1000})
+        page.evaluate("() => window.scrollTo(0, 0)")
 
 
 def test_no_console_errors_and_nothing_leaves_loopback(page):

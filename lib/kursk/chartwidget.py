@@ -44,18 +44,73 @@ function plotlyReady(src) {
 
 const CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["sendDataToCloud"] };
 
+// A chart keeps the plots of the last few figures it drew (hidden, newest first in the DOM
+// order after the one on screen): a filter change back to a selection seen before shows that
+// plot again instead of drawing it anew (no plotly layout; resized if the page width changed).
+const MAX_VIEWS = 4;
+
 export default {
   async render({ model, el }) {
-    const div = document.createElement("div");
-    div.className = "kursk-plot";
-    el.appendChild(div);
+    // .kursk-plot holds the chart's plots; the one on screen is its first child.
+    const box = document.createElement("div");
+    box.className = "kursk-plot";
+    box.style.position = "relative";
+    el.appendChild(box);
     let Plotly;
     try {
       Plotly = await plotlyReady(model.get("plotly_src"));
     } catch (err) {
-      div.textContent = "This chart could not be drawn: the charting library did not load.";
+      box.textContent = "This chart could not be drawn: the charting library did not load.";
       return;
     }
+    const views = new Map();  // figure JSON -> plot div, least recently shown first
+    let active = null;
+    const show = (gd) => {
+      if (active && active !== gd) active.style.display = "none";
+      gd.style.display = "";
+      if (box.firstChild !== gd) box.prepend(gd);
+      active = gd;
+    };
+    const plot = async (fig, key) => {
+      const cached = views.get(key);
+      if (cached) {
+        views.delete(key);
+        views.set(key, cached);
+        show(cached);
+        if (cached._kurskWidth !== box.clientWidth) {
+          await Plotly.Plots.resize(cached);
+          cached._kurskWidth = box.clientWidth;
+        }
+        return;
+      }
+      // A new figure is drawn out of sight beside the plot on screen, then takes its place.
+      let gd = null;
+      if (views.size >= MAX_VIEWS) {
+        const [oldKey, oldest] = views.entries().next().value;
+        if (oldest !== active) {
+          views.delete(oldKey);
+          gd = oldest;
+        }
+      }
+      if (!gd) gd = document.createElement("div");
+      Object.assign(gd.style, { display: "", position: "absolute", top: "0", left: "0",
+                                right: "0", visibility: "hidden" });
+      if (gd.parentNode !== box) box.appendChild(gd);
+      try {
+        await Plotly.react(gd, fig.data || [], fig.layout || {}, CONFIG);
+      } finally {
+        Object.assign(gd.style, { position: "", top: "", left: "", right: "", visibility: "" });
+      }
+      gd._kurskWidth = box.clientWidth;
+      views.set(key, gd);
+      show(gd);
+      while (views.size > MAX_VIEWS) {
+        const [oldKey, oldest] = views.entries().next().value;
+        views.delete(oldKey);
+        Plotly.purge(oldest);
+        oldest.remove();
+      }
+    };
     // Redraws are chained so that two quick filter changes end on the latest figure.
     // data-kursk-pending / data-kursk-drawn let tests and benchmarks see when a redraw is done.
     let queue = Promise.resolve();
@@ -63,16 +118,18 @@ export default {
     let drawn = 0;
     const draw = () => {
       stale = false;
-      delete div.dataset.kurskStale;
-      div.dataset.kurskPending = String(++pending);
+      delete box.dataset.kurskStale;
+      box.dataset.kurskPending = String(++pending);
       queue = queue.then(() => {
         const fig = model.get("figure") || {};
-        return Plotly.react(div, fig.data || [], fig.layout || {}, CONFIG);
+        return plot(fig, JSON.stringify(fig));
       }).catch(() => {
-        div.textContent = "This chart could not be drawn.";
+        box.textContent = "This chart could not be drawn.";
+        views.clear();
+        active = null;
       }).finally(() => {
-        div.dataset.kurskPending = String(--pending);
-        div.dataset.kurskDrawn = String(++drawn);
+        box.dataset.kurskPending = String(--pending);
+        box.dataset.kurskDrawn = String(++drawn);
         // the page's static snapshot (kursk.snapshot) gives way once every chart is drawn
         window.dispatchEvent(new Event("kursk-drawn"));
       });
@@ -91,7 +148,7 @@ export default {
     const changed = () => {
       if (inView || !drawn) return draw();
       stale = true;
-      div.dataset.kurskStale = "1";
+      box.dataset.kurskStale = "1";
       idle(() => { if (stale) draw(); }, { timeout: 1000 });
     };
     model.on("change:figure", changed);
@@ -99,7 +156,8 @@ export default {
     return () => {
       observer.disconnect();
       model.off("change:figure", changed);
-      Plotly.purge(div);
+      for (const gd of views.values()) Plotly.purge(gd);
+      views.clear();
     };
   },
 };
