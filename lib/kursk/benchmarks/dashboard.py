@@ -27,16 +27,33 @@ ALL_DRAWN = """() => {
 VISIBLE = VISIBLE % ALL_DRAWN
 # A filter change is redrawn when the kernel's answer has arrived (the status line's hidden
 # generation number changed: the kernel sets it after every chart's figure) and no chart has a
-# redraw pending (charts whose figure did not change are not redrawn at all).
-SNAPSHOT = """() => document.querySelector('.kursk-status .kursk-gen').textContent"""
-# Charts scrolled out of view are redrawn after those in view, in idle time (kursk.chartwidget):
-# REDRAWN is what the reader sees, ALL_REDRAWN every chart including those below the fold.
-REDRAWN = """(before) =>
-  document.querySelector('.kursk-status .kursk-gen').textContent !== before &&
-  [...document.querySelectorAll('.kursk-chart .kursk-plot')]
-    .every(d => (d.dataset.kurskPending || '0') === '0')"""
-ALL_REDRAWN = """() => [...document.querySelectorAll('.kursk-chart .kursk-plot')]
-    .every(d => (d.dataset.kurskPending || '0') === '0' && !d.dataset.kurskStale)"""
+# redraw pending (charts whose figure did not change are not redrawn at all). Charts scrolled
+# out of view are redrawn after those in view, in idle time (kursk.chartwidget).
+GENERATION = """() => document.querySelector('.kursk-status .kursk-gen').textContent"""
+# Timed in the page, as a reader sees it: from the input event (mousedown or change, captured
+# before any widget handles it) to the next frame after the charts in view, then all charts,
+# are redrawn (the frame in which the change is painted). Playwright's own round trips and
+# actionability checks before the click are not part of it.
+ARM = """() => { window.__kurskT0 = null; if (!window.__kurskArmed) { window.__kurskArmed = true;
+  for (const ev of ['mousedown', 'change']) document.addEventListener(ev, () => {
+    if (window.__kurskT0 === null) window.__kurskT0 = performance.now(); }, true); } }"""
+REDRAWN = """(before) => new Promise(resolve => {
+  const plots = () => [...document.querySelectorAll('.kursk-chart .kursk-plot')];
+  const inView = () => document.querySelector('.kursk-status .kursk-gen').textContent !== before
+    && plots().every(d => (d.dataset.kurskPending || '0') === '0');
+  const all = () => plots().every(d => (d.dataset.kurskPending || '0') === '0'
+    && !d.dataset.kurskStale);
+  let seen = null;
+  const check = () => {
+    if (seen === null && inView()) seen = 'next';
+    else if (seen === 'next') seen = performance.now() - window.__kurskT0;
+    if (typeof seen === 'number' && all()) {
+      return requestAnimationFrame(() => resolve([seen, performance.now() - window.__kurskT0]));
+    }
+    requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+})"""
 
 
 def run(quick: bool = False) -> list[dict]:
@@ -70,14 +87,14 @@ def run(quick: bool = False) -> list[dict]:
                         ("new", lambda k=k, c=claimants: c.select_option(index=k))
                         for k in range(min(changes, n_claimants))
                     ]
+                    page.evaluate(ARM)
                     for kind, act in actions:
-                        before = page.evaluate(SNAPSHOT)
-                        t = time.perf_counter()
+                        before = page.evaluate(GENERATION)
+                        page.evaluate(ARM)
                         act()
-                        page.wait_for_function(REDRAWN, arg=before, timeout=60_000, polling=10)
-                        filter_times.append((kind, time.perf_counter() - t))
-                        page.wait_for_function(ALL_REDRAWN, timeout=60_000, polling=10)
-                        filter_times.append((kind + ", all", time.perf_counter() - t))
+                        in_view, every = page.evaluate(REDRAWN, before)
+                        filter_times.append((kind, in_view / 1000))
+                        filter_times.append((kind + ", all", every / 1000))
                         page.wait_for_timeout(300)
                 ctx.close()
                 # The pool refills by starting a kernel and running the notebook (about 6-10 s
@@ -110,7 +127,8 @@ def run(quick: bool = False) -> list[dict]:
                 "value": round(1000 * statistics.median(t for k, t in filter_times if k == kind)),
                 "unit": "ms",
                 "target": "< 150 ms",
-                "note": f"median of {sum(k == kind for k, _ in filter_times)} changes; "
+                "note": f"median of {sum(k == kind for k, _ in filter_times)} changes, timed in "
+                "the page from the input event to the frame painted; "
                 + ("checkbox toggled back and forth" if kind == "seen" else "one claimant each"),
             }
             for kind in ("seen", "new")
