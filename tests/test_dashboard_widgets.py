@@ -172,3 +172,52 @@ def test_vendored_plotly_bundle_matches_the_plotly_package():
     bundled = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     vendored = Path(chartwidget.__file__).parent / "static" / "plotly-cartesian.min.js"
     assert version(vendored) == version(bundled), "update lib/kursk/static (see its README)"
+
+
+def test_the_first_of_the_warm_ahead_states_is_the_default_view(app):
+    states = app.warm_ahead_states()
+    assert states[0] == app.filters
+    assert len({tuple(s.items()) for s in states}) == len(states)  # no selection twice
+    assert {("kr-military",), ("uk-intelligence",)} <= {s["claimants"] for s in states}
+
+
+def test_after_a_first_change_idle_time_builds_the_views_one_step_away(data, monkeypatch):
+    """In a kernel, after a viewer's first filter change the views one step from the default
+    are built while the viewer reads; picking one of them then builds nothing, and it shows
+    exactly what a fresh build would."""
+    import asyncio
+
+    app = Dashboard(data, live=True)
+    built = []
+    for name, build in list(app.builders.items()):
+        app.builders[name] = lambda d, b=build, n=name: built.append(n) or b(d)
+
+    async def viewer_changes_a_filter_then_reads():
+        app.corroborated.value = True  # the first change starts the warm-ahead
+        for _ in range(500):
+            await asyncio.sleep(0.01)
+            if all(
+                tuple(s.items()) in app._cache
+                and len(app._cache[tuple(s.items())]["figures"]) == len(app.builders)
+                and "status" in app._cache[tuple(s.items())]
+                for s in app.warm_ahead_states()
+            ):
+                return True
+        return False
+
+    assert asyncio.run(viewer_changes_a_filter_then_reads())
+    built.clear()
+    app.corroborated.value = False
+    app.claimant.value = ("uk-intelligence",)
+    assert built == []
+    fresh = Dashboard(data, live=True)
+    fresh.claimant.value = ("uk-intelligence",)
+    assert app.figure_json() == fresh.figure_json()
+    assert app.status.value.split("<span")[0] == fresh.status.value.split("<span")[0]
+    assert app.table.value == fresh.table.value
+
+
+def test_without_a_running_event_loop_nothing_is_built_ahead(data):
+    app = Dashboard(data, live=True)
+    app.corroborated.value = True
+    assert app._warm is None and len(app._cache) == 2
