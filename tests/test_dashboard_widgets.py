@@ -187,6 +187,7 @@ def test_after_a_first_change_idle_time_builds_the_views_one_step_away(data, mon
     exactly what a fresh build would."""
     import asyncio
 
+    monkeypatch.setattr(Dashboard, "WARM_MAX_LOAD", float("inf"))  # however busy the tests
     app = Dashboard(data, live=True)
     built = []
     for name, build in list(app.builders.items()):
@@ -221,3 +222,18 @@ def test_without_a_running_event_loop_nothing_is_built_ahead(data):
     app = Dashboard(data, live=True)
     app.corroborated.value = True
     assert app._warm is None and len(app._cache) == 2
+
+
+def test_nothing_is_built_ahead_while_the_machine_is_busy(data, monkeypatch):
+    import asyncio
+
+    monkeypatch.setattr(Dashboard, "WARM_MAX_LOAD", -1.0)  # always busier than that
+    monkeypatch.setattr(Dashboard, "WARM_PAUSE", 0.0)
+    app = Dashboard(data, live=True)
+
+    async def change_then_wait():
+        app.corroborated.value = True
+        await asyncio.sleep(0.5)
+
+    asyncio.run(change_then_wait())
+    assert app._warm is not None and len(app._cache) == 2  # started, but nothing built

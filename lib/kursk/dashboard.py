@@ -413,6 +413,9 @@ class Dashboard:
     # only the widgets whose value changes send anything to the page. Views are built part by
     # part, so that idle time can build them ahead (see _warm_ahead).
     CACHE_VIEWS = 40  # bounded: one viewer's kernel should not grow without end
+    # Building ahead costs ~4 s of CPU per viewer who filters (and ~6 MiB): only while the
+    # machine has a core to spare (1-minute load average), so it never slows other viewers.
+    WARM_MAX_LOAD = max(0.5, (os.cpu_count() or 1) - 1.0)
     WARM_PAUSE = 1.0  # seconds after a viewer's change before building ahead resumes
 
     def _view(self, state: dict) -> dict:
@@ -499,6 +502,9 @@ class Dashboard:
             wait = self._last_change + self.WARM_PAUSE - time.monotonic()
             if wait > 0:  # the viewer is busy filtering: their changes come first
                 loop.call_later(wait, step)
+                return
+            if os.getloadavg()[0] > self.WARM_MAX_LOAD:  # busy machine: other viewers first
+                loop.call_later(2.0, step)
                 return
             try:
                 state, name = next(self._warm)
