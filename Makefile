@@ -50,7 +50,10 @@ nginx:
 	  nginx >/dev/null; }; fi
 
 ## dashboard: serve the read-only dashboard with Voila on 127.0.0.1:$(PORT)
+# Chromium draws the static snapshot of each chart that pages show before their kernel
+# connects; without it the dashboard still works, pages just wait for the live charts.
 dashboard: env
+	@$(MAKE) --no-print-directory chromium || echo "no chromium: pages show the live charts only"
 	$(BIN)/python -m kursk.serve --port $(PORT)
 
 ## lab: open JupyterLab on the explore notebook (works as root)
