@@ -414,8 +414,9 @@ class Dashboard:
     # part, so that idle time can build them ahead (see _warm_ahead).
     CACHE_VIEWS = 40  # bounded: one viewer's kernel should not grow without end
     # Building ahead costs ~4 s of CPU per viewer who filters (and ~6 MiB): only while the
-    # machine has a core to spare (1-minute load average), so it never slows other viewers.
-    WARM_MAX_LOAD = max(0.5, (os.cpu_count() or 1) - 1.0)
+    # machine is not saturated (1-minute load average below its core count), so that it does
+    # not take CPU from other viewers when they need all of it.
+    WARM_MAX_LOAD = float(os.cpu_count() or 1)
     WARM_PAUSE = 1.0  # seconds after a viewer's change before building ahead resumes
 
     def _view(self, state: dict) -> dict:
