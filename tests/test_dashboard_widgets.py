@@ -174,6 +174,15 @@ def test_vendored_plotly_bundle_matches_the_plotly_package():
     assert version(vendored) == version(bundled), "update lib/kursk/static (see its README)"
 
 
+def in_own_thread(fn):
+    """Run fn in a thread of its own: no event loop of the test session's (Playwright's sync API
+    keeps one running in the main thread) is seen there, only what fn starts itself."""
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn).result()
+
+
 def test_the_first_of_the_warm_ahead_states_is_the_default_view(app):
     states = app.warm_ahead_states()
     assert states[0] == app.filters
@@ -206,7 +215,7 @@ def test_after_a_first_change_idle_time_builds_the_views_one_step_away(data, mon
                 return True
         return False
 
-    assert asyncio.run(viewer_changes_a_filter_then_reads())
+    assert in_own_thread(lambda: asyncio.run(viewer_changes_a_filter_then_reads()))
     built.clear()
     app.corroborated.value = False
     app.claimant.value = ("uk-intelligence",)
@@ -220,7 +229,11 @@ def test_after_a_first_change_idle_time_builds_the_views_one_step_away(data, mon
 
 def test_without_a_running_event_loop_nothing_is_built_ahead(data):
     app = Dashboard(data, live=True)
-    app.corroborated.value = True
+
+    def change():
+        app.corroborated.value = True
+
+    in_own_thread(change)
     assert app._warm is None and len(app._cache) == 2
 
 
@@ -235,5 +248,5 @@ def test_nothing_is_built_ahead_while_the_machine_is_busy(data, monkeypatch):
         app.corroborated.value = True
         await asyncio.sleep(0.5)
 
-    asyncio.run(change_then_wait())
+    in_own_thread(lambda: asyncio.run(change_then_wait()))
     assert app._warm is not None and len(app._cache) == 2  # started, but nothing built
