@@ -52,6 +52,17 @@ VISIBLE_JS = (
     + DRAWN_JS
     + ")"
 )
+# The same two conditions, noting the page's clock (ms since its navigation began) the first
+# time each holds: a Chromium viewer is timed from navigation, as a reader who follows the link
+# is, not from the creation of its browser context (a test-harness cost: 1-4 s under load).
+VISIBLE_AT_JS = (
+    "(() => { if (!(" + VISIBLE_JS + ")) return false;"
+    " window.__kurskVisibleAt = window.__kurskVisibleAt || performance.now(); return true; })()"
+)
+DRAWN_AT_JS = (
+    "(() => { if (!(" + DRAWN_JS + ")) return false;"
+    " window.__kurskDrawnAt = window.__kurskDrawnAt || performance.now(); return true; })()"
+)
 SNAPSHOT_IMG = re.compile(r"<img alt='[^']*' src='data:image/svg\+xml;base64,")
 TARGET_P95_S = 10.0
 TARGET_SETTLE_S = 120.0
@@ -392,7 +403,7 @@ async def ws_viewer(index: int, url: str, timeout: float) -> tuple[dict, WidgetS
 
 
 async def browser_viewer(index: int, url: str, browser, timeout: float):
-    """One Chromium viewer: time from navigation to all six charts drawn."""
+    """One Chromium viewer: time from its navigation to all six charts on screen, and drawn."""
     t0 = time.perf_counter()
     result = {"viewer": index, "kind": "chromium", "served": False, "busy": False, "error": None}
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
@@ -403,14 +414,22 @@ async def browser_viewer(index: int, url: str, browser, timeout: float):
             result.update(busy=True, seconds=round(time.perf_counter() - t0, 3))
             await context.close()
             return result, None
-        await page.wait_for_function(VISIBLE_JS, timeout=timeout * 1000, polling=20)
-        result["visible_seconds"] = round(time.perf_counter() - t0, 3)
-        await page.wait_for_function(DRAWN_JS, timeout=timeout * 1000)
+        await page.wait_for_function(VISIBLE_AT_JS, timeout=timeout * 1000, polling=20)
+        await page.wait_for_function(DRAWN_AT_JS, timeout=timeout * 1000)
+        visible_ms, drawn_ms = await page.evaluate(
+            "() => [window.__kurskVisibleAt, window.__kurskDrawnAt]"
+        )
     except Exception as exc:  # noqa: BLE001
         result.update(error=f"{exc.__class__.__name__}: {exc}"[:300])
         await context.close()
         return result, None
-    result.update(served=True, seconds=round(time.perf_counter() - t0, 3))
+    result.update(
+        served=True,
+        seconds=round(drawn_ms / 1000, 3),
+        visible_seconds=round(visible_ms / 1000, 3),
+        # from before the browser context was created, as earlier runs reported it
+        harness_seconds=round(time.perf_counter() - t0, 3),
+    )
     return result, page
 
 
