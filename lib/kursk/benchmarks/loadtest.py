@@ -43,7 +43,8 @@ def rows_from(report: dict, source: str) -> list[dict]:
             "value": f"{s['p50_s']} / {s['p95_s']}",
             "unit": "s",
             "target": f"p95 < {TARGET_P95_S:g}",
-            "note": "every chart's figure from the kernel, drawn by plotly.js",
+            "note": "every chart's figure from the kernel, drawn by plotly.js (Chromium viewers "
+            "timed from their navigation)",
         },
     ]
     if m:
