@@ -314,18 +314,21 @@ class Dashboard:
         finally:
             self._updating = False
         self._safely(self.refresh)
-        self._last_change = time.monotonic()
-        self._warm_ahead()
+        self._after_change()
 
     def reset_filters(self) -> None:
         """Back to everything."""
-        self.set_filters(
-            claimants=[v for _, v in self.claimant_options],
-            metric_groups=[v for _, v in self.group_options],
-            since=self.date_range[0],
-            until=self.date_range[1],
-            corroborated=False,
-        )
+        self.set_filters(**self._default_state())
+
+    def _default_state(self) -> dict:
+        """The filter state that shows everything (the dashboard's first view)."""
+        return {
+            "claimants": tuple(v for _, v in self.claimant_options),
+            "metric_groups": tuple(v for _, v in self.group_options),
+            "since": self.date_range[0],
+            "until": self.date_range[1],
+            "corroborated": False,
+        }
 
     @property
     def filtered(self) -> Dataset:
@@ -362,8 +365,7 @@ class Dashboard:
             self.status.value = "That filter value is not available; the last valid one is back."
             return
         self._safely(self.refresh)
-        self._last_change = time.monotonic()
-        self._warm_ahead()
+        self._after_change()
 
     def _restore(self, state: dict) -> None:
         self._updating = True
@@ -444,8 +446,8 @@ class Dashboard:
             fig = self.builders[name](view["data"])
             fig.update_layout(height=560, autosize=True)
             view["figures"][name] = fig
-            if self.live:  # the JSON the page gets, made once per figure
-                self._json[id(fig)] = figure_json(fig)
+            if self.live:  # the JSON the page gets, made with the figure (also when ahead)
+                self._json_of(fig)
             self._view_done(view)
         return fig
 
@@ -473,17 +475,16 @@ class Dashboard:
     def warm_ahead_states(self) -> list[dict]:
         """The selections one step from the default view: each claimant alone, each metric
         group alone, and "reported by 2+ articles only"."""
-        default = {
-            "claimants": tuple(v for _, v in self.claimant_options),
-            "metric_groups": tuple(v for _, v in self.group_options),
-            "since": self.date_range[0],
-            "until": self.date_range[1],
-            "corroborated": False,
-        }
+        default = self._default_state()
         states = [{**default, "corroborated": True}]
         states += [{**default, "claimants": (v,)} for _, v in self.claimant_options]
         states += [{**default, "metric_groups": (v,)} for _, v in self.group_options]
         return [default, *states]
+
+    def _after_change(self) -> None:
+        """A viewer changed a filter: building ahead starts (once) and pauses a while."""
+        self._last_change = time.monotonic()
+        self._warm_ahead()
 
     def _warm_ahead(self) -> None:
         """After a viewer's first filter change, build the views one step from the default in
@@ -495,8 +496,9 @@ class Dashboard:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        parts = [(state, name) for state in self.warm_ahead_states() for name in self.builders]
-        parts += [(state, None) for state in self.warm_ahead_states()]
+        states = self.warm_ahead_states()
+        parts = [(state, name) for state in states for name in self.builders]
+        parts += [(state, None) for state in states]
         self._warm = iter(parts)
 
         def step() -> None:
@@ -524,12 +526,13 @@ class Dashboard:
 
     def figure_json(self) -> dict[str, dict]:
         """Each chart's current figure as the JSON plotly.js draws (cached per figure)."""
-        out = {}
-        for name, fig in self.figures.items():
-            if id(fig) not in self._json:
-                self._json[id(fig)] = figure_json(fig)
-            out[name] = self._json[id(fig)]
-        return out
+        return {name: self._json_of(fig) for name, fig in self.figures.items()}
+
+    def _json_of(self, fig: go.Figure) -> dict:
+        """A figure's JSON, made once (dropped with the figure when the view cache lets go)."""
+        if id(fig) not in self._json:
+            self._json[id(fig)] = figure_json(fig)
+        return self._json[id(fig)]
 
     def snapshot_html(self) -> str | None:
         """A static picture of the dashboard as it stands, shown until the live one is drawn.
@@ -575,9 +578,7 @@ class Dashboard:
         """Show one chart's figure: only its JSON travels; the page's plotly.js draws it."""
         out = self._outputs[name]
         if isinstance(out, Chart):
-            if id(fig) not in self._json:
-                self._json[id(fig)] = figure_json(fig)
-            out.figure = self._json[id(fig)]  # unchanged JSON: no message, no redraw
+            out.figure = self._json_of(fig)  # unchanged JSON: no message, no redraw
             return
         with out:
             clear_output(wait=True)

@@ -6,25 +6,12 @@ import statistics
 import time
 
 from ..browser import launch
+from ..loadtest import DRAWN_JS, VISIBLE_JS
 from ..serve import start, stop
 
-# Every chart on screen: the page's static snapshot (kursk.snapshot, six SVG pictures of the
-# default charts, shown as soon as the HTML arrives) loaded, or the live charts drawn.
-VISIBLE = """() => {
-  const snap = document.getElementById('kursk-snapshot');
-  if (snap) {
-    const imgs = [...snap.querySelectorAll('img')];
-    return imgs.length === 6 && imgs.every(i => i.complete && i.naturalWidth > 0);
-  }
-  return (%s)();
-}"""
-# Every live chart drawn by plotly.js (hover, zoom, filters work) and the snapshot gone.
-ALL_DRAWN = """() => {
-  const boxes = [...document.querySelectorAll('.kursk-chart')];
-  return !document.getElementById('kursk-snapshot') && boxes.length === 6 && boxes.every(b => {
-    const gd = b.querySelector('.js-plotly-plot'); return gd && gd.data && gd.data.length > 0; });
-}"""
-VISIBLE = VISIBLE % ALL_DRAWN
+# Every chart on screen (the page's static snapshot, or the live charts), and every live chart
+# drawn by plotly.js with the snapshot gone: the same conditions as the load test's.
+VISIBLE, ALL_DRAWN = VISIBLE_JS, DRAWN_JS
 # A filter change is redrawn when the kernel's answer has arrived (the status line's hidden
 # generation number changed: the kernel sets it after every chart's figure) and no chart has a
 # redraw pending (charts whose figure did not change are not redrawn at all). Charts scrolled
