@@ -12,32 +12,48 @@ from ..serve import start, stop
 # Every chart on screen (the page's static snapshot, or the live charts), and every live chart
 # drawn by plotly.js with the snapshot gone: the same conditions as the load test's.
 VISIBLE, ALL_DRAWN = VISIBLE_JS, DRAWN_JS
-# A filter change is redrawn when the kernel's answer has arrived (the status line's hidden
-# generation number changed: the kernel sets it after every chart's figure) and no chart has a
-# redraw pending (charts whose figure did not change are not redrawn at all). Charts scrolled
-# out of view are redrawn after those in view, in idle time (kursk.chartwidget).
+# A filter change has fully arrived when the kernel's answer is complete (the status line's
+# hidden generation number changed: the kernel sets it after every chart's figure, the table and
+# the download) and no chart has a redraw pending (charts whose figure did not change are not
+# redrawn at all). Charts scrolled out of view are redrawn after those in view, in idle time
+# (kursk.chartwidget), and the kernel builds and sends the charts at the top first.
 GENERATION = """() => document.querySelector('.kursk-status .kursk-gen').textContent"""
 # Timed in the page, as a reader sees it: from the input event (mousedown or change, captured
-# before any widget handles it) to the next frame after the charts in view, then all charts,
-# are redrawn (the frame in which the change is painted). Playwright's own round trips and
-# actionability checks before the click are not part of it.
-ARM = """() => { window.__kurskT0 = null; if (!window.__kurskArmed) { window.__kurskArmed = true;
+# before any widget handles it) to the frame in which the change is painted. Playwright's own
+# round trips and actionability checks before the click are not part of it. Every chart redraw
+# (data-kursk-drawn) and headline change is logged with the time of the second animation frame
+# after it (by then the frame showing it has been painted).
+ARM = """() => { window.__kurskT0 = null; window.__kurskLog = [];
+  if (window.__kurskArmed) return;
+  window.__kurskArmed = true;
   for (const ev of ['mousedown', 'change']) document.addEventListener(ev, () => {
-    if (window.__kurskT0 === null) window.__kurskT0 = performance.now(); }, true); } }"""
+    if (window.__kurskT0 === null) window.__kurskT0 = performance.now(); }, true);
+  const painted = (el) => requestAnimationFrame(() => requestAnimationFrame(() =>
+    window.__kurskLog.push([el, performance.now()])));
+  new MutationObserver((ms) => { for (const m of ms) {
+    const el = m.target.nodeType === 1 ? m.target : m.target.parentElement;
+    if (el.closest('.kursk-headline')) painted(el.closest('.kursk-headline'));
+    else if (m.attributeName === 'data-kursk-drawn') painted(el);
+  } }).observe(document.body, { subtree: true, childList: true, characterData: true,
+                                attributes: true, attributeFilter: ['data-kursk-drawn'] });
+}"""
+# Resolves, once the whole change has arrived and been drawn, to [in view, all] milliseconds:
+# "in view" is the last redraw of a chart (or the headline) inside the 1000 px window, "all"
+# the frame after every chart has been redrawn. A change that redraws nothing in view counts
+# from the frame after its answer arrived.
 REDRAWN = """(before) => new Promise(resolve => {
   const plots = () => [...document.querySelectorAll('.kursk-chart .kursk-plot')];
-  const inView = () => document.querySelector('.kursk-status .kursk-gen').textContent !== before
-    && plots().every(d => (d.dataset.kurskPending || '0') === '0');
-  const all = () => plots().every(d => (d.dataset.kurskPending || '0') === '0'
-    && !d.dataset.kurskStale);
-  let seen = null;
+  const done = () => document.querySelector('.kursk-status .kursk-gen').textContent !== before
+    && plots().every(d => (d.dataset.kurskPending || '0') === '0' && !d.dataset.kurskStale);
+  const inView = (el) => { const r = el.getBoundingClientRect();
+    return r.bottom > 0 && r.top < window.innerHeight; };
   const check = () => {
-    if (seen === null && inView()) seen = 'next';
-    else if (seen === 'next') seen = performance.now() - window.__kurskT0;
-    if (typeof seen === 'number' && all()) {
-      return requestAnimationFrame(() => resolve([seen, performance.now() - window.__kurskT0]));
-    }
-    requestAnimationFrame(check);
+    if (!done()) { requestAnimationFrame(check); return; }
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      const all = performance.now() - window.__kurskT0;
+      const seen = window.__kurskLog.filter(([el]) => inView(el)).map(([, t]) => t);
+      resolve([seen.length ? Math.max(...seen) - window.__kurskT0 : all, all]);
+    }));
   };
   requestAnimationFrame(check);
 })"""
