@@ -274,3 +274,44 @@ def test_every_value_form_builds_and_the_input_is_left_alone(data, tmp_path):
     seed_before = data.figures.copy()
     charts.build_all(data)
     pd.testing.assert_frame_equal(data.figures, seed_before)
+
+
+def test_the_json_the_dashboard_sends_is_what_plotly_makes_of_the_figure(data):
+    """The builders write plotly JSON directly (charts.SPECS, spec_json): for every chart and a
+    spread of selections it is exactly the JSON of the validated go.Figure that the public
+    builders return (template, titles, dates, unset properties and all)."""
+    from kursk.chartwidget import figure_json
+
+    claimants = sorted(data.claimants["claimant"])
+    selections = [
+        data,
+        data.filter(claimants=[]),
+        data.filter(min_articles=2),
+        *(data.filter(metric_groups=[g]) for g in ("deployment", "casualties", "payment")),
+        *(data.filter(claimants=[a, b]) for a, b in zip(claimants, claimants[1:])),
+    ]
+    for selection in selections:
+        for name, build in charts.SPECS.items():
+            spec = build(selection)
+            assert charts.spec_json(spec) == figure_json(charts.go.Figure(spec)), name
+            assert charts.CHARTS[name](selection) == charts.go.Figure(spec), name
+
+
+def test_spec_follows_plotly_update_semantics():
+    spec = charts.Spec()
+    spec.update_layout(xaxis_title_text="a", margin={"l": 20}, legend={"y": 1.0})
+    spec.update_layout(margin={"t": 80}, legend_y=None, title={"text": "t"})
+    spec.update_xaxes(range=[0, 1])
+    spec.add_annotation(text="n", font_size=10)
+    assert spec["layout"] == {
+        "xaxis": {"title": {"text": "a"}, "range": [0, 1]},
+        "margin": {"l": 20, "t": 80},
+        "legend": {},
+        "title": {"text": "t"},
+        "annotations": [{"text": "n", "font": {"size": 10}}],
+    }
+    assert charts._trace("scatter", x=[None], fill=None, marker_color="red") == {
+        "type": "scatter",
+        "x": [None],
+        "marker": {"color": "red"},
+    }

@@ -12,11 +12,12 @@ from kursk.cli import export_text
 from kursk.dashboard import Dashboard
 
 
-def n_points(fig) -> int:
+def n_points(fig: dict) -> int:
+    """Points drawn as markers in a figure's JSON."""
     return sum(
-        len([x for x in (t.x or ()) if x is not None])
-        for t in fig.data
-        if t.type == "scatter" and "markers" in (t.mode or "")
+        len([x for x in t.get("x") or () if x is not None])
+        for t in fig["data"]
+        if t["type"] == "scatter" and "markers" in t.get("mode", "")
     )
 
 
@@ -27,16 +28,16 @@ def app(data):
 
 def test_every_chart_is_drawn_on_start(app, data):
     assert list(app.figures) == list(charts.CHARTS)
-    for name, fig in app.figures.items():
-        assert len(fig.data) > 0, name
+    for name, fig in app.figure_json().items():
+        assert len(fig["data"]) > 0, name
     assert "Showing 24 of 24 figures" in app.status.value
     assert app.table.value.count("<tr>") == len(data.figures) + 1
 
 
 def test_claimant_filter_updates_charts_table_headline_and_csv(app):
-    before = n_points(app.figures["casualties"])
+    before = n_points(app.figure_json()["casualties"])
     app.claimant.value = ("kr-military",)
-    assert 0 < n_points(app.figures["casualties"]) < before
+    assert 0 < n_points(app.figure_json()["casualties"]) < before
     assert app.table.value.count("<tr>") == 3 + 1
     assert "Showing 3 of 24" in app.status.value
     assert app.csv_text() == export_text(app.data.filter(claimants=["kr-military"]), "csv")
@@ -48,7 +49,8 @@ def test_corroborated_filter_keeps_claims_reported_twice(app):
     kept = app.filtered.figures["n_articles"]
     assert len(kept) == (app.data.figures["n_articles"] >= 2).sum() and kept.min() >= 2
     assert f"Showing {len(kept)} of 24" in app.status.value
-    assert app.figures["corroboration"].layout.title.text.startswith("<b>6 of 6 claims")
+    title = app.figure_json()["corroboration"]["layout"]["title"]["text"]
+    assert title.startswith("<b>6 of 6 claims")
 
 
 def test_metric_and_date_filters(app):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import html
+import json
 import textwrap
 from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from . import theme
 from .loader import Dataset
@@ -45,6 +48,84 @@ ARROW = 0.09  # length of an open-bound arrow, as a share of the value axis
 AXIS_SPACE = 72  # px under the plot for tick labels and the axis title, above the source line
 
 
+# --- figures as plotly JSON -----------------------------------------------------------------
+# The builders write each figure as the plain JSON plotly.js reads, through the few go.Figure
+# methods they use: building plotly's validated objects costs about twice the builders' own
+# work, and the dashboard needs a new figure within a filter change. The public builders
+# (casualties(), ...) return go.Figure(spec), which validates it; tests check that the JSON of
+# that figure is exactly spec_json(spec), what the dashboard sends.
+
+
+def _nest(props: dict) -> dict:
+    """plotly's "magic underscores": {"xaxis_title_text": t} -> {"xaxis": {"title": {"text": t}}}."""
+    out: dict = {}
+    for key, value in props.items():
+        *path, last = key.split("_")
+        node = out
+        for part in path:
+            node = node.setdefault(part, {})
+        if isinstance(value, dict) and isinstance(node.get(last), dict):
+            _merge(node[last], value)
+        else:
+            node[last] = value
+    return out
+
+
+def _merge(into: dict, new: dict) -> None:
+    """go.Figure.update semantics: nested dicts are merged, None unsets, the rest replaces."""
+    for key, value in new.items():
+        if value is None:
+            into.pop(key, None)
+        elif isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def _props(props: dict) -> dict:
+    out: dict = {}
+    _merge(out, _nest(props))
+    return out
+
+
+def _trace(kind: str, **props) -> dict:
+    return {"type": kind, **_props(props)}
+
+
+class Spec(dict):
+    """A figure as plotly JSON ({"data": [...], "layout": {...}}), built like a go.Figure."""
+
+    def __init__(self, *traces: dict):
+        super().__init__(data=list(traces), layout={})
+
+    def add_trace(self, trace: dict) -> None:
+        self["data"].append(trace)
+
+    def update_layout(self, **props) -> None:
+        _merge(self["layout"], _nest(props))
+
+    def update_xaxes(self, **props) -> None:
+        _merge(self["layout"].setdefault("xaxis", {}), _nest(props))
+
+    def update_yaxes(self, **props) -> None:
+        _merge(self["layout"].setdefault("yaxis", {}), _nest(props))
+
+    def add_annotation(self, **props) -> None:
+        self["layout"].setdefault("annotations", []).append(_props(props))
+
+    def add_shape(self, **props) -> None:
+        self["layout"].setdefault("shapes", []).append(_props(props))
+
+
+def spec_json(spec: dict) -> dict:
+    """The figure's JSON as plotly.js draws it: the house template written out, values as JSON
+    (dates, NumPy numbers) exactly as plotly's own encoder writes them."""
+    layout = spec["layout"]
+    if isinstance(layout.get("template"), str):
+        layout = {**layout, "template": theme.template_json(layout["template"])}
+    return json.loads(pio.to_json({**spec, "layout": layout}, validate=False, remove_uids=True))
+
+
 def _esc(text) -> str:
     """Text made safe for plotly's HTML subset (apostrophes stay readable in the JSON)."""
     return html.escape(str(text), quote=False)
@@ -77,7 +158,7 @@ def _source_lines(shown: pd.DataFrame, width: int = 120) -> list[str]:
 
 
 def _finish(
-    fig: go.Figure,
+    fig: Spec,
     name: str,
     title: str,
     subtitle: str,
@@ -85,7 +166,7 @@ def _finish(
     *,
     legend: bool = True,
     axis_space: int = AXIS_SPACE,
-) -> go.Figure:
+) -> Spec:
     """House template, title, the source line and meta naming claimants and articles."""
     claimant_ids = sorted({c for s in shown["claimant"] for c in _ids(s)}) if len(shown) else []
     articles = sorted(set(shown["article"])) if len(shown) else []
@@ -118,9 +199,9 @@ def _finish(
     return fig
 
 
-def _empty(name: str, data: Dataset, what: str = "") -> go.Figure:
+def _empty(name: str, data: Dataset, what: str = "") -> Spec:
     """The figure for a selection with nothing to draw (never an exception)."""
-    fig = go.Figure()
+    fig = Spec()
     text = EMPTY
     if len(data.figures) and what:
         n = len(data.figures)
@@ -177,10 +258,11 @@ def _value(row, kind: str, top: float) -> float:
     return float(row.low)
 
 
-def _legend_entry(fig: go.Figure, claimant: str, name: str) -> None:
+def _legend_entry(fig: Spec, claimant: str, name: str) -> None:
     """A legend-only entry: a filled swatch in the claimant's colour, whatever the marks."""
     fig.add_trace(
-        go.Scatter(
+        _trace(
+            "scatter",
             x=[None],
             y=[None],
             mode="markers",
@@ -201,7 +283,7 @@ def _segments(pairs) -> tuple[list, list]:
     return xs, ys
 
 
-def _points(fig: go.Figure, rows: pd.DataFrame, x: pd.Series, top: float) -> set[str]:
+def _points(fig: Spec, rows: pd.DataFrame, x: pd.Series, top: float) -> set[str]:
     """Markers by kind of value, ranges as bars, open bounds as arrows; one colour per claimant.
 
     A figure several claimants gave is drawn in its first claimant's colour, labelled with the
@@ -233,7 +315,8 @@ def _points(fig: go.Figure, rows: pd.DataFrame, x: pd.Series, top: float) -> set
             if pairs:
                 sx, sy = _segments(pairs)
                 fig.add_trace(
-                    go.Scatter(
+                    _trace(
+                        "scatter",
                         x=sx,
                         y=sy,
                         mode="lines",
@@ -253,7 +336,8 @@ def _points(fig: go.Figure, rows: pd.DataFrame, x: pd.Series, top: float) -> set
             for c in g["claimant"]
         ]
         fig.add_trace(
-            go.Scatter(
+            _trace(
+                "scatter",
                 x=list(gx),
                 y=[_value(r, k, top) for r, k in zip(recs, kinds, strict=True)],
                 mode="markers+text" if any(others) else "markers",
@@ -320,7 +404,7 @@ def _range_text(low, high) -> str:
 # --- the six charts -------------------------------------------------------------------------
 
 
-def casualties(data: Dataset) -> go.Figure:
+def _casualties(data: Dataset) -> Spec:
     """Every casualty count placed by as-of date and claimant, ranges as bars, bounds as arrows."""
     f = data.figures
     rows = f[f["metric"].isin(PEOPLE_CASUALTIES) & f["as_of_date"].notna()]
@@ -328,7 +412,7 @@ def casualties(data: Dataset) -> go.Figure:
         return _empty("casualties", data, "casualty figures")
     rows = _plain(rows.sort_values(["as_of_date", "claimant", "article"], kind="stable"))
     top = float(pd.concat([rows["high"], rows["low"]]).max())
-    fig = go.Figure()
+    fig = Spec()
     marks = _points(fig, rows, _spread_dates(rows), top)
     low, high, is_open = span(rows)
     title = TITLES["casualties"]
@@ -337,8 +421,8 @@ def casualties(data: Dataset) -> go.Figure:
             f"Casualty estimates range from {fmt(low)} to {'over ' if is_open else ''}{fmt(high)}"
         )
     fig.update_layout(
-        xaxis_title="as of (the date each number holds for)",
-        yaxis_title="killed, wounded or captured",
+        xaxis_title_text="as of (the date each number holds for)",
+        yaxis_title_text="killed, wounded or captured",
         yaxis_rangemode="tozero",
         legend={"y": 1.0},
     )
@@ -357,7 +441,7 @@ def _troop_label(r) -> str:
     return label
 
 
-def troops(data: Dataset) -> go.Figure:
+def _troops(data: Dataset) -> Spec:
     """Each claimant's deployment figures side by side, by wave, with ranges."""
     f = data.figures
     # parts of a whole (the sappers of the 6,000) are the split chart's; here, whole counts
@@ -372,7 +456,7 @@ def troops(data: Dataset) -> go.Figure:
     rows = rows.sort_values(["order", "claimant_name", "article"], kind="stable")
     rows["y"] = range(len(rows))
     top = float(pd.concat([rows["high"], rows["low"]]).max())
-    fig = go.Figure()
+    fig = Spec()
     marks: set[str] = set()
     first = rows["claimant"].map(lambda s: _ids(s)[0])
     for claimant, g in rows.groupby(first, sort=False):
@@ -392,7 +476,8 @@ def troops(data: Dataset) -> go.Figure:
         ]
         if spans:
             fig.add_trace(
-                go.Bar(
+                _trace(
+                    "bar",
                     y=[s[0] for s in spans],
                     x=[s[2] - s[1] for s in spans],
                     base=[s[1] for s in spans],
@@ -409,7 +494,8 @@ def troops(data: Dataset) -> go.Figure:
                 )
             )
         fig.add_trace(
-            go.Scatter(
+            _trace(
+                "scatter",
                 y=list(g["y"]),
                 x=[_value(r, k, top) for r, k in zip(recs, kinds, strict=True)],
                 mode="markers+text",
@@ -470,7 +556,7 @@ def troops(data: Dataset) -> go.Figure:
         barmode="overlay",
         margin={"l": 20},
         showlegend=False,
-        xaxis={"range": [0, top * 1.32], "title": "people", "separatethousands": True},
+        xaxis={"range": [0, top * 1.32], "title": {"text": "people"}, "separatethousands": True},
         yaxis={
             "range": [len(rows) - 0.5, -0.5],
             "tickvals": list(rows["y"]),
@@ -536,7 +622,7 @@ def _wave_ranges(data: Dataset) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def timeline(data: Dataset) -> go.Figure:
+def _timeline(data: Dataset) -> Spec:
     """The waves over time, cumulative, with the spread between sources as a band."""
     waves = _wave_ranges(data)
     if waves.empty:
@@ -545,14 +631,15 @@ def timeline(data: Dataset) -> go.Figure:
     waves["cum_high"] = waves["high"].cumsum()
     end = waves["start"].iloc[-1] + pd.Timedelta(days=45)  # the last level shows as a step
     x = [*waves["start"], end]
-    fig = go.Figure()
+    fig = Spec()
     for col, name, color, fill in (
         ("cum_low", "lowest source per wave", theme.PALETTE[0], None),
         ("cum_high", "highest source per wave", theme.PALETTE[1], "tonexty"),
     ):
         y = [*waves[col], waves[col].iloc[-1]]
         fig.add_trace(
-            go.Scatter(
+            _trace(
+                "scatter",
                 x=x,
                 y=y,
                 mode="lines+markers",
@@ -572,7 +659,8 @@ def timeline(data: Dataset) -> go.Figure:
             first_part = p.groupby("contingent", sort=False).first().sort_values("start")
             cum = before + first_part["low"].cumsum()
             fig.add_trace(
-                go.Scatter(
+                _trace(
+                    "scatter",
                     x=list(first_part["start"]),
                     y=list(cum),
                     mode="lines+markers+text",
@@ -613,7 +701,7 @@ def timeline(data: Dataset) -> go.Figure:
     title = f"Reported waves add up to {total} people by {last.start:%B %Y}"
     first_x = waves["start"].iloc[0] - pd.Timedelta(days=40)
     fig.update_layout(
-        yaxis_title="people sent (cumulative)",
+        yaxis_title_text="people sent (cumulative)",
         yaxis_range=[0, float(waves["cum_high"].max()) * 1.22],
         xaxis={"range": [first_x, end + pd.Timedelta(days=10)]},
         hovermode="closest",
@@ -636,7 +724,7 @@ def _tint(color: str, amount: float) -> str:
     return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in rgb)
 
 
-def split(data: Dataset) -> go.Figure:
+def _split(data: Dataset) -> Spec:
     """Parts of a whole (the 6,000 = sappers + construction workers), checked against the whole."""
     f = _plain(data.figures)
     parts = f[f["part_of"].notna()]
@@ -645,7 +733,7 @@ def split(data: Dataset) -> go.Figure:
         return _empty("split", data, "figures split into parts")
     wholes = wholes.iloc[:MAX_COLUMNS]
     parts = parts[parts["part_of"].isin(set(wholes["figure_id"]))]
-    fig = go.Figure()
+    fig = Spec()
     subjects = list(dict.fromkeys(parts["subject"].fillna("part")))
     x = [f"{_short(w.article)}: {theme.short_name(w.claimant)}" for w in wholes.itertuples()]
     colors = [theme.claimant_color(w.claimant) for w in wholes.itertuples()]
@@ -660,7 +748,8 @@ def split(data: Dataset) -> go.Figure:
             ys.append(float(p["low"].sum()) if len(p) else 0)
             hovers.append("<br>".join(_hover(r) for r in p.itertuples()))
         fig.add_trace(
-            go.Bar(
+            _trace(
+                "bar",
                 x=x,
                 y=ys,
                 name=subject,
@@ -689,7 +778,8 @@ def split(data: Dataset) -> go.Figure:
         )
         color = theme.INK if ok else "#D55E00"
         fig.add_trace(
-            go.Scatter(
+            _trace(
+                "scatter",
                 x=[xv],
                 y=[float(w.low)],
                 mode="markers",
@@ -717,7 +807,7 @@ def split(data: Dataset) -> go.Figure:
         title = "Reported parts do not add up to their whole"
     fig.update_layout(
         barmode="stack",
-        yaxis_title="people",
+        yaxis_title_text="people",
         bargap=0.5,
         showlegend=False,
         yaxis_range=[0, float(max(wholes["low"].max(), 1)) * 1.32],
@@ -734,7 +824,7 @@ def _percent(v) -> str:
     return f"{v:.0f}%"
 
 
-def share(data: Dataset) -> go.Figure:
+def _share(data: Dataset) -> Spec:
     """Casualties as a share of the force: derived intervals next to the shares stated."""
     table = casualty_share(data)
     if table.empty:
@@ -744,7 +834,7 @@ def share(data: Dataset) -> go.Figure:
     stated = table[table["kind"] == "stated"].iloc[:3]
     rows = pd.concat([derived, stated], ignore_index=True)
     rows["y"] = range(len(rows))
-    fig = go.Figure()
+    fig = Spec()
     for r in rows.itertuples():
         color = theme.claimant_color(r.claimant_ids)
         is_open = pd.isna(r.high)
@@ -764,7 +854,8 @@ def share(data: Dataset) -> go.Figure:
         )
         # derived: hatched in the claimant's colour; stated: solid; an open top fades out
         fig.add_trace(
-            go.Bar(
+            _trace(
+                "bar",
                 y=[r.y],
                 x=[max(high - low, 0.6)],
                 base=[low],
@@ -834,7 +925,7 @@ def share(data: Dataset) -> go.Figure:
         subtitle = f"{len(derived)} most-reported of {len(derived_all):,} claims; " + subtitle
     fig.update_layout(
         xaxis={
-            "title": "share of the North Korean troops deployed in 2024",
+            "title": {"text": "share of the North Korean troops deployed in 2024"},
             "range": [0, 118],
             "tickvals": [0, 20, 40, 60, 80, 100],
             "ticktext": ["0", "20%", "40%", "60%", "80%", "100%"],
@@ -853,7 +944,7 @@ def share(data: Dataset) -> go.Figure:
     return _finish(fig, "share", title, subtitle, shown, legend=False)
 
 
-def corroboration(data: Dataset) -> go.Figure:
+def _corroboration(data: Dataset) -> Spec:
     """Which article reports which claim (claims reported by several articles first)."""
     f = data.figures
     if f.empty:
@@ -887,8 +978,9 @@ def corroboration(data: Dataset) -> go.Figure:
         for a in articles
     ]
     z = marks.to_numpy().tolist()
-    fig = go.Figure(
-        go.Heatmap(
+    fig = Spec(
+        _trace(
+            "heatmap",
             z=z,
             x=xlabels,
             y=ylabels,
@@ -923,6 +1015,32 @@ def corroboration(data: Dataset) -> go.Figure:
         axis_space=12,
     )
 
+
+SPECS: dict[str, Callable[[Dataset], Spec]] = {
+    "casualties": _casualties,
+    "troops": _troops,
+    "timeline": _timeline,
+    "split": _split,
+    "share": _share,
+    "corroboration": _corroboration,
+}
+
+
+def _as_figure(build: Callable[[Dataset], Spec]) -> Callable[[Dataset], go.Figure]:
+    @functools.wraps(build)
+    def figure(data: Dataset) -> go.Figure:
+        return go.Figure(build(data))
+
+    figure.__name__ = figure.__qualname__ = build.__name__.lstrip("_")
+    return figure
+
+
+casualties = _as_figure(_casualties)
+troops = _as_figure(_troops)
+timeline = _as_figure(_timeline)
+split = _as_figure(_split)
+share = _as_figure(_share)
+corroboration = _as_figure(_corroboration)
 
 CHARTS: dict[str, Callable[[Dataset], go.Figure]] = {
     "casualties": casualties,

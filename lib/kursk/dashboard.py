@@ -95,14 +95,14 @@ SNAPSHOT_JS = """<script>
 </script>"""
 
 
-def _plotly_bundle(fig: go.Figure) -> dict:
+def _plotly_bundle(fig: dict) -> dict:
     """The figure as plotly's mime bundle only: JSON that the page's plotly extension draws.
 
     Explicit, not `display(fig)`: plotly picks its default renderer from the shell's class name,
     and under any shell it does not recognise (our viewer kernel's among them) it adds the
     `notebook` renderer, which inlines all of plotly.js (4.8 MB) into the first chart's output.
     """
-    return pio.renderers["plotly_mimetype"].to_mimebundle(fig.to_dict())
+    return pio.renderers["plotly_mimetype"].to_mimebundle(fig)
 
 
 class Dashboard:
@@ -112,16 +112,18 @@ class Dashboard:
         self,
         data: Dataset | None,
         error: DataError | None = None,
-        builders: dict[str, Callable[[Dataset], go.Figure]] | None = None,
+        builders: dict[str, Callable[[Dataset], go.Figure | dict]] | None = None,
         live: bool = False,
     ):
         self.data = data
         self.error = error
-        self.builders = dict(builders or charts.CHARTS)
+        # The package's charts are built as plotly JSON (charts.SPECS: what go.Figure would
+        # give, at half the cost); builders of one's own may return go.Figure objects.
+        self.builders = dict(builders or charts.SPECS)
         # live: charts are Chart widgets redrawn in place (plotly.js served once by kursk.serve);
         # otherwise each chart is an output area showing the figure (JupyterLab draws it).
         self.live = live
-        self.figures: dict[str, go.Figure] = {}
+        self.figures: dict[str, go.Figure | dict] = {}  # as built: go.Figure(f) for an object
         self._json: dict[int, dict] = {}  # figure JSON by id(figure), for figures in the cache
         self._updating = False
         self._generation = 0
@@ -438,7 +440,7 @@ class Dashboard:
                 self._json = {k: v for k, v in self._json.items() if k in kept}
         return view
 
-    def _view_figure(self, view: dict, name: str) -> go.Figure:
+    def _view_figure(self, view: dict, name: str) -> go.Figure | dict:
         fig = view["figures"].get(name)
         if fig is None:
             fig = self.builders[name](view["data"])
@@ -536,10 +538,11 @@ class Dashboard:
         """Each chart's current figure as the JSON plotly.js draws (cached per figure)."""
         return {name: self._json_of(fig) for name, fig in self.figures.items()}
 
-    def _json_of(self, fig: go.Figure) -> dict:
+    def _json_of(self, fig: go.Figure | dict) -> dict:
         """A figure's JSON, made once (dropped with the figure when the view cache lets go)."""
         if id(fig) not in self._json:
-            self._json[id(fig)] = figure_json(fig)
+            is_object = isinstance(fig, go.Figure)
+            self._json[id(fig)] = figure_json(fig) if is_object else charts.spec_json(fig)
         return self._json[id(fig)]
 
     def snapshot_html(self) -> str | None:
@@ -582,7 +585,7 @@ class Dashboard:
             return data
         return {**data, "text/html": snap}, {"kursk": {"snapshot": True}}
 
-    def _draw(self, name: str, fig: go.Figure) -> None:
+    def _draw(self, name: str, fig: go.Figure | dict) -> None:
         """Show one chart's figure: only its JSON travels; the page's plotly.js draws it."""
         self.figures[name] = fig
         out = self._outputs[name]
@@ -591,7 +594,7 @@ class Dashboard:
             return
         with out:
             clear_output(wait=True)
-            display(_plotly_bundle(fig), raw=True)
+            display(_plotly_bundle(self._json_of(fig)), raw=True)
 
     def table_rows(self, data: Dataset | None = None) -> pd.DataFrame:
         """The rows the table shows, with their provenance."""

@@ -115,3 +115,14 @@ TEMPLATE = go.layout.Template(
     )
 )
 pio.templates["kursk"] = TEMPLATE
+
+_template_json: dict[str, tuple[go.layout.Template, dict]] = {}
+
+
+def template_json(name: str) -> dict:
+    """A registered plotly template as JSON (made once per template object)."""
+    template = pio.templates[name]
+    known = _template_json.get(name)
+    if known is None or known[0] is not template:
+        known = _template_json[name] = (template, template.to_plotly_json())
+    return known[1]
