@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import pandas as pd
 import pytest
@@ -288,7 +289,7 @@ def test_the_json_the_dashboard_sends_is_what_plotly_makes_of_the_figure(data):
         data.filter(claimants=[]),
         data.filter(min_articles=2),
         *(data.filter(metric_groups=[g]) for g in ("deployment", "casualties", "payment")),
-        *(data.filter(claimants=[a, b]) for a, b in zip(claimants, claimants[1:])),
+        *(data.filter(claimants=[a, b]) for a, b in itertools.pairwise(claimants)),
     ]
     for selection in selections:
         for name, build in charts.SPECS.items():
