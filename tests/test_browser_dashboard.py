@@ -59,6 +59,21 @@ def test_every_chart_is_drawn_with_data(page):
     page.screenshot(path=str(BUILD_DIR / "screenshots" / "dashboard-default.png"), full_page=True)
 
 
+MARGINS_JS = """() => [...document.querySelectorAll('.kursk-chart')].map(box => {
+  const gd = box.querySelector('.js-plotly-plot');
+  const given = Object.assign({}, gd._fullLayout.template.layout.margin, gd.layout.margin);
+  const used = gd._fullLayout._size;
+  return [box.className, Math.round(used.l) - given.l, Math.round(used.t) - given.t];
+})"""
+
+
+def test_every_label_fits_the_margin_the_chart_gives_it(page):
+    """Each chart sizes its margins to its labels (kursk.theme.text_width): plotly.js does not
+    need to widen a margin, which would draw that chart twice on every filter change."""
+    for chart, wider_left, wider_top in page.evaluate(MARGINS_JS):
+        assert (wider_left, wider_top) == (0, 0), chart
+
+
 SNAPSHOT_SHOWN = """() => {
   const snap = document.getElementById('kursk-snapshot');
   const imgs = snap ? [...snap.querySelectorAll('img')] : [];

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+import math
 import textwrap
 from collections.abc import Callable
 
@@ -155,6 +156,13 @@ def _source_lines(shown: pd.DataFrame, width: int = 120) -> list[str]:
     return textwrap.wrap("Sources: " + "; ".join(names), width) + textwrap.wrap(
         f"Articles: {listed} (data/articles.yaml)", width
     )
+
+
+def _left_margin(labels, pad: int, least: int = 20) -> int:
+    """A left margin that fits the longest tick label (13 px, the house tick font) and `pad`
+    px for the tick gap (and axis title), so plotly.js need not widen it and redraw."""
+    widest = max((theme.text_width(str(label), 13) for label in labels), default=0)
+    return max(least, math.ceil(widest) + pad)
 
 
 def _finish(
@@ -552,15 +560,16 @@ def _troops(data: Dataset) -> Spec:
     subtitle = "by wave; parts of a whole are in the split chart.   "
     if len(rows) < len(everything):
         subtitle = f"the {len(rows)} most-reported of {len(everything):,} counts, by wave.   "
+    ticktext = [_troop_label(r) for r in rows.itertuples()]
     fig.update_layout(
         barmode="overlay",
-        margin={"l": 20},
+        margin={"l": _left_margin(ticktext, 16)},
         showlegend=False,
         xaxis={"range": [0, top * 1.32], "title": {"text": "people"}, "separatethousands": True},
         yaxis={
             "range": [len(rows) - 0.5, -0.5],
             "tickvals": list(rows["y"]),
-            "ticktext": [_troop_label(r) for r in rows.itertuples()],
+            "ticktext": ticktext,
             "showgrid": False,
         },
     )
@@ -700,9 +709,12 @@ def _timeline(data: Dataset) -> Spec:
     total = _range_text(last.cum_low, last.cum_high)
     title = f"Reported waves add up to {total} people by {last.start:%B %Y}"
     first_x = waves["start"].iloc[0] - pd.Timedelta(days=40)
+    top = float(waves["cum_high"].max()) * 1.22
     fig.update_layout(
         yaxis_title_text="people sent (cumulative)",
-        yaxis_range=[0, float(waves["cum_high"].max()) * 1.22],
+        yaxis_range=[0, top],
+        # tick labels are at most as wide as the top of the axis (in thousands: "26,000")
+        margin_l=_left_margin([f"{top:,.0f}"], 33, least=70),
         xaxis={"range": [first_x, end + pd.Timedelta(days=10)]},
         hovermode="closest",
         legend={"traceorder": "normal"},
@@ -1003,7 +1015,7 @@ def _corroboration(data: Dataset) -> Spec:
     fig.update_layout(
         xaxis={"side": "top", "type": "category", "showgrid": False},
         yaxis={"autorange": "reversed", "type": "category", "showgrid": False},
-        margin={"l": 20},
+        margin={"l": _left_margin(ylabels, 25)},
     )
     return _finish(
         fig,
