@@ -30,12 +30,11 @@ ARM = """() => { window.__kurskT0 = null; window.__kurskLog = [];
     if (window.__kurskT0 === null) window.__kurskT0 = performance.now(); }, true);
   const painted = (el) => requestAnimationFrame(() => requestAnimationFrame(() =>
     window.__kurskLog.push([el, performance.now()])));
-  new MutationObserver((ms) => { for (const m of ms) {
-    const el = m.target.nodeType === 1 ? m.target : m.target.parentElement;
-    if (el.closest('.kursk-headline')) painted(el.closest('.kursk-headline'));
-    else if (m.attributeName === 'data-kursk-drawn') painted(el);
-  } }).observe(document.body, { subtree: true, childList: true, characterData: true,
-                                attributes: true, attributeFilter: ['data-kursk-drawn'] });
+  new MutationObserver((ms) => { for (const m of ms) painted(m.target); })
+    .observe(document.body, { subtree: true, attributeFilter: ['data-kursk-drawn'] });
+  const headline = document.querySelector('.kursk-headline');
+  new MutationObserver(() => painted(headline))
+    .observe(headline, { subtree: true, childList: true, characterData: true });
 }"""
 # Resolves, once the whole change has arrived and been drawn, to [in view, all] milliseconds:
 # "in view" is the last redraw of a chart (or the headline) inside the 1000 px window, "all"
