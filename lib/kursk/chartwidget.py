@@ -63,6 +63,7 @@ export default {
       box.textContent = "This chart could not be drawn: the charting library did not load.";
       return;
     }
+    const idle = window.requestIdleCallback || ((f) => setTimeout(f, 50));
     const views = new Map();  // figure JSON -> plot div, least recently shown first
     let active = null;
     const show = (gd) => {
@@ -84,18 +85,11 @@ export default {
         return;
       }
       // A new figure is drawn out of sight beside the plot on screen, then takes its place.
-      let gd = null;
-      if (views.size >= MAX_VIEWS) {
-        const [oldKey, oldest] = views.entries().next().value;
-        if (oldest !== active) {
-          views.delete(oldKey);
-          gd = oldest;
-        }
-      }
-      if (!gd) gd = document.createElement("div");
-      Object.assign(gd.style, { display: "", position: "absolute", top: "0", left: "0",
-                                right: "0", visibility: "hidden" });
-      if (gd.parentNode !== box) box.appendChild(gd);
+      // Always into a fresh div: redrawing an old plot's div first tears its plot down.
+      const gd = document.createElement("div");
+      Object.assign(gd.style, { position: "absolute", top: "0", left: "0", right: "0",
+                                visibility: "hidden" });
+      box.appendChild(gd);
       try {
         await Plotly.react(gd, fig.data || [], fig.layout || {}, CONFIG);
       } finally {
@@ -104,11 +98,11 @@ export default {
       gd._kurskWidth = box.clientWidth;
       views.set(key, gd);
       show(gd);
+      // the plots beyond the last few go when the page is idle, not while the reader waits
       while (views.size > MAX_VIEWS) {
         const [oldKey, oldest] = views.entries().next().value;
         views.delete(oldKey);
-        Plotly.purge(oldest);
-        oldest.remove();
+        idle(() => { Plotly.purge(oldest); oldest.remove(); }, { timeout: 2000 });
       }
     };
     // Redraws are chained so that two quick filter changes end on the latest figure.
@@ -139,7 +133,6 @@ export default {
     // (or as soon as it scrolls into view): a filter change first updates what the reader sees.
     let inView = true;
     let stale = false;
-    const idle = window.requestIdleCallback || ((f) => setTimeout(f, 50));
     const observer = new IntersectionObserver((entries) => {
       inView = entries[entries.length - 1].isIntersecting;
       if (inView && stale) draw();
