@@ -83,6 +83,11 @@ SNAPSHOT_SHOWN = """() => {
 }"""
 
 
+BOXES_JS = """(sel) => [...document.querySelectorAll(sel)].map(e => {
+  const r = e.getBoundingClientRect();
+  return [r.left, r.top, r.width, r.height].map(Math.round); })"""
+
+
 def test_every_chart_is_on_screen_before_the_kernel_connects(voila_server, browser):
     """The page's static snapshot shows all six charts at once, then gives way to live ones."""
     context = browser.new_context(viewport={"width": 1500, "height": 1000})
@@ -97,6 +102,7 @@ def test_every_chart_is_on_screen_before_the_kernel_connects(voila_server, brows
     pg.goto(voila_server, wait_until="commit", timeout=240_000)
     pg.wait_for_function(SNAPSHOT_SHOWN, timeout=240_000, polling=20)
     assert "1,200 to over 6,000" in pg.inner_text("#kursk-snapshot .kursk-headline")
+    pictures = pg.evaluate(BOXES_JS, "#kursk-snapshot .kursk-snap-chart")
     BUILD_DIR.joinpath("screenshots").mkdir(parents=True, exist_ok=True)
     pg.screenshot(path=str(BUILD_DIR / "screenshots" / "dashboard-snapshot.png"))
     # then the live dashboard replaces it, every chart drawn, and the page is visible
@@ -110,6 +116,8 @@ def test_every_chart_is_on_screen_before_the_kernel_connects(voila_server, brows
         == "visible"
     )
     assert not pg.evaluate("document.body.classList.contains('kursk-snapshot-on')")
+    # each live chart takes exactly its picture's place: nothing on the page moves
+    assert pg.evaluate(BOXES_JS, ".kursk-chart") == pictures
     assert errors == []
     context.close()
 

@@ -66,12 +66,15 @@ SNAPSHOT_CSS = """
 body.kursk-snapshot-on #loading { display: none !important; }
 body.kursk-snapshot-on #rendered_cells { visibility: hidden; position: absolute !important;
   top: 0; left: 0; width: 100%; }
+#kursk-snapshot { padding-top: 17px; }  /* where Voila's output area puts the live view */
+.kursk-snap-html { margin: 2px; line-height: 28px; font-size: 13px; display: flow-root; }
+.kursk-snap-html .sub { padding-bottom: 2px; }
 .kursk-snap-body { display: flex; gap: 14px; }
-.kursk-snap-filters { width: 300px; min-width: 300px; box-sizing: border-box; color: #5f6b7a;
+.kursk-snap-filters { width: 330px; min-width: 330px; box-sizing: border-box; color: #5f6b7a;
   align-self: flex-start; }
 .kursk-snap-main { flex: 1 1 auto; min-width: 0; display: grid; gap: 12px; }
 .kursk-snap-chart { background: #fff; border: 1px solid #e4e7eb; border-radius: 6px; }
-.kursk-snap-chart img { display: block; width: 100%; height: auto; }
+.kursk-snap-chart img { display: block; width: 100%; height: 560px; object-fit: contain; }
 </style>
 """
 SNAPSHOT_JS = """<script>
@@ -569,8 +572,10 @@ class Dashboard:
             f"<div id='kursk-snapshot' class='kursk-dashboard' data-charts='{len(images)}'>"
             + CSS
             + SNAPSHOT_CSS
-            + self._header_html()
-            + f"<div class='kursk-headline'>{self.headline.value}</div>"
+            # header and headline boxed as ipywidgets boxes them in the live view (whose CSS
+            # is not loaded yet): the live charts take the snapshot's place without a shift
+            + f"<div class='kursk-snap-html'>{self._header_html()}</div>"
+            f"<div class='kursk-snap-html kursk-headline'>{self.headline.value}</div>"
             + "<div class='kursk-snap-body'><div class='kursk-filters kursk-snap-filters'>"
             "<b>Filters</b><p>The interactive dashboard (filters, hover details, table, "
             "download) is loading…</p></div>"
