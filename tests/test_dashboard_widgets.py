@@ -185,11 +185,23 @@ def in_own_thread(fn):
         return pool.submit(fn).result()
 
 
-def test_the_first_of_the_warm_ahead_states_is_the_default_view(app):
+def test_the_views_built_ahead_are_one_step_from_what_the_viewer_sees(app):
+    default = app.filters
     states = app.warm_ahead_states()
-    assert states[0] == app.filters
+    assert default not in states
     assert len({tuple(s.items()) for s in states}) == len(states)  # no selection twice
     assert {("kr-military",), ("uk-intelligence",)} <= {s["claimants"] for s in states}
+    assert {**default, "corroborated": True} in states
+    order = [v for _, v in app.claimant_options]
+    one = {**default, "claimants": ("kr-military",)}
+    after = app.warm_ahead_states(one)
+    assert one not in after and default in after  # Reset
+    added = tuple(v for v in order if v in {"kr-military", "uk-intelligence"})
+    assert {**one, "claimants": added} in after  # Ctrl-click another claimant
+    assert {**one, "claimants": ()} in after  # Ctrl-click it away
+    assert {**one, "claimants": ("uk-intelligence",)} in after  # click another
+    assert {**one, "corroborated": True} in after
+    assert after.index({**one, "claimants": added}) < after.index(default)
 
 
 def test_after_a_first_change_idle_time_builds_the_views_one_step_away(data, monkeypatch):
@@ -199,6 +211,7 @@ def test_after_a_first_change_idle_time_builds_the_views_one_step_away(data, mon
     import asyncio
 
     monkeypatch.setattr(Dashboard, "WARM_MAX_LOAD", float("inf"))  # however busy the tests
+    monkeypatch.setattr(Dashboard, "WARM_STATES", 3)  # from the first change's view: 3 only
     app = Dashboard(data, live=True)
     built = []
     for name, build in list(app.builders.items()):
@@ -236,7 +249,7 @@ def test_without_a_running_event_loop_nothing_is_built_ahead(data):
         app.corroborated.value = True
 
     in_own_thread(change)
-    assert app._warm is None and len(app._cache) == 2
+    assert not app._warm_running and len(app._cache) == 2
 
 
 def test_nothing_is_built_ahead_while_the_machine_is_busy(data, monkeypatch):
@@ -252,3 +265,40 @@ def test_nothing_is_built_ahead_while_the_machine_is_busy(data, monkeypatch):
 
     in_own_thread(lambda: asyncio.run(change_then_wait()))
     assert app._warm is not None and len(app._cache) == 2  # started, but nothing built
+
+
+def test_after_later_changes_the_views_one_step_from_there_are_built(data, monkeypatch):
+    """A viewer who picked one claimant, then reads: adding a second claimant (Ctrl-click) or
+    picking another builds nothing new."""
+    import asyncio
+
+    monkeypatch.setattr(Dashboard, "WARM_MAX_LOAD", float("inf"))
+    monkeypatch.setattr(Dashboard, "WARM_PAUSE", 0.1)
+    app = Dashboard(data, live=True)
+    order = [v for _, v in app.claimant_options]
+    pair = tuple(v for v in order if v in {"kr-military", "uk-intelligence"})
+    built = []
+    for name, build in list(app.builders.items()):
+        app.builders[name] = lambda d, b=build, n=name: built.append(n) or b(d)
+
+    def complete(state: dict) -> bool:
+        view = app._cache.get(tuple(state.items()))
+        return view is not None and len(view["figures"]) == 6 and "status" in view
+
+    async def pick_one_then_read():
+        app.claimant.value = ("kr-military",)
+        target = {**app.filters, "claimants": pair}
+        for _ in range(1000):
+            await asyncio.sleep(0.01)
+            if complete(target) and complete({**target, "claimants": ("uk-intelligence",)}):
+                return True
+        return False
+
+    assert in_own_thread(lambda: asyncio.run(pick_one_then_read()))
+    built.clear()
+    app.claimant.value = pair
+    app.claimant.value = ("uk-intelligence",)
+    assert built == []
+    fresh = Dashboard(data, live=True)
+    fresh.claimant.value = ("uk-intelligence",)
+    assert app.figure_json() == fresh.figure_json()

@@ -108,6 +108,18 @@ def _plotly_bundle(fig: dict) -> dict:
     return pio.renderers["plotly_mimetype"].to_mimebundle(fig)
 
 
+def _machine_busy(max_load: float) -> bool:
+    """The 1-minute load average is above max_load, or more tasks than that want a CPU right
+    now (Linux's instantaneous count of runnable tasks, which includes this kernel)."""
+    if os.getloadavg()[0] > max_load:
+        return True
+    try:
+        with open("/proc/loadavg") as f:
+            return int(f.read().split()[3].split("/")[0]) > max_load
+    except (OSError, ValueError, IndexError):
+        return False
+
+
 class Dashboard:
     """The read-only dashboard for one Dataset (or a plain-language error when data are bad)."""
 
@@ -133,7 +145,8 @@ class Dashboard:
         # Building the six charts is most of a redraw; going back to a recent selection
         # (reset, toggling a filter off again) reuses the figures built for it.
         self._cache: dict[tuple, dict] = {}  # filter state -> figures, headline, table, …
-        self._warm = None  # the views still to build ahead (see _warm_ahead)
+        self._warm = None  # the views still to build ahead (see _after_change)
+        self._warm_running = False
         self._last_change = 0.0
         if data is None:
             self.view = self._error_view(error)
@@ -424,17 +437,20 @@ class Dashboard:
     # only the widgets whose value changes send anything to the page. Views are built part by
     # part, so that idle time can build them ahead (see _warm_ahead).
     IN_VIEW = 2  # charts at the top of the page (1000 px high), built and sent first
-    CACHE_VIEWS = 40  # bounded: one viewer's kernel should not grow without end
-    # Building ahead costs ~4 s of CPU per viewer who filters (and ~6 MiB): only while the
-    # machine is not saturated (1-minute load average below its core count), so that it does
-    # not take CPU from other viewers when they need all of it.
+    CACHE_VIEWS = 64  # bounded (least recently shown go first): a kernel must not grow on
+    # Building ahead costs ~0.1 s of CPU per selection (and ~0.1 MiB): only while the machine
+    # is not saturated (1-minute load average below its core count), so that it does not take
+    # CPU from other viewers when they need all of it; at most WARM_STATES per pause.
     WARM_MAX_LOAD = float(os.cpu_count() or 1)
     WARM_PAUSE = 1.0  # seconds after a viewer's change before building ahead resumes
+    WARM_STATES = 24
 
     def _view(self, state: dict) -> dict:
         key = tuple(state.items())
-        view = self._cache.get(key)
-        if view is None:
+        view = self._cache.pop(key, None)
+        if view is not None:
+            self._cache[key] = view  # most recently used last
+        else:
             view = {"data": self._filtered_for(state), "figures": {}}
             self._cache[key] = view
             if len(self._cache) > self.CACHE_VIEWS:
@@ -484,41 +500,71 @@ class Dashboard:
         if "status" in view and "headline" in view and len(view["figures"]) == len(self.builders):
             view.pop("data", None)
 
-    def warm_ahead_states(self) -> list[dict]:
-        """The selections one step from the default view: each claimant alone, each metric
-        group alone, and "reported by 2+ articles only"."""
+    def warm_ahead_states(self, state: dict | None = None) -> list[dict]:
+        """The selections one step from `state` (the default view if None), those a reader is
+        likeliest to pick next first, no state twice and `state` itself not among them.
+
+        From the default view: each claimant alone, each metric group alone, "reported by 2+
+        articles only". From any other: each claimant added or taken away (Ctrl/⌘-click),
+        each claimant alone, "2+ articles" toggled, each metric group added or taken away or
+        alone, and back to the default (Reset)."""
         default = self._default_state()
-        states = [{**default, "corroborated": True}]
-        states += [{**default, "claimants": (v,)} for _, v in self.claimant_options]
-        states += [{**default, "metric_groups": (v,)} for _, v in self.group_options]
-        return [default, *states]
+        state = state or default
+        claimants = [v for _, v in self.claimant_options]
+        groups = [v for _, v in self.group_options]
+
+        def toggled(chosen: tuple, value, offered: list) -> tuple:
+            keep = set(chosen) ^ {value}
+            return tuple(v for v in offered if v in keep)
+
+        if state == default:
+            states = [{**state, "corroborated": True}]
+            states += [{**state, "claimants": (v,)} for v in claimants]
+            states += [{**state, "metric_groups": (v,)} for v in groups]
+        else:
+            picked, metrics = state["claimants"], state["metric_groups"]
+            states = [{**state, "claimants": toggled(picked, v, claimants)} for v in claimants]
+            states += [{**state, "claimants": (v,)} for v in claimants]
+            states += [{**state, "corroborated": not state["corroborated"]}]
+            states += [{**state, "metric_groups": toggled(metrics, v, groups)} for v in groups]
+            states += [{**state, "metric_groups": (v,)} for v in groups]
+            states += [default]
+        unique = {tuple(s.items()): s for s in states if s != state}
+        return list(unique.values())
 
     def _after_change(self) -> None:
-        """A viewer changed a filter: building ahead starts (once) and pauses a while."""
+        """A viewer changed a filter: building ahead pauses a while, then builds the selections
+        one step from this one (after those one step from the default, the first time)."""
         self._last_change = time.monotonic()
+        if not self.live:
+            return
+        current = self._current()
+        states = self.warm_ahead_states(current)[: self.WARM_STATES]
+        if self._warm is None:  # the first change: the default view's neighbours too
+            default = self._default_state()
+            states += [default, *self.warm_ahead_states(default)]
+        names = [*self.builders, None]  # None: the headline, table and download
+        self._warm = iter([(s, name) for s in states for name in names])
         self._warm_ahead()
 
     def _warm_ahead(self) -> None:
-        """After a viewer's first filter change, build the views one step from the default in
-        the kernel's idle time, one chart per turn of its event loop, so that a viewer's
-        message waits for at most one chart build. Only in a running kernel (a served page)."""
-        if self._warm is not None or not self.live:
+        """Build the views queued by _after_change in the kernel's idle time, one chart per turn
+        of its event loop, so that a viewer's message waits for at most one chart build. Only
+        in a running kernel (a served page)."""
+        if self._warm_running:
             return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        states = self.warm_ahead_states()
-        parts = [(state, name) for state in states for name in self.builders]
-        parts += [(state, None) for state in states]
-        self._warm = iter(parts)
+        self._warm_running = True
 
         def step() -> None:
             wait = self._last_change + self.WARM_PAUSE - time.monotonic()
             if wait > 0:  # the viewer is busy filtering: their changes come first
                 loop.call_later(wait, step)
                 return
-            if os.getloadavg()[0] > self.WARM_MAX_LOAD:  # busy machine: other viewers first
+            if _machine_busy(self.WARM_MAX_LOAD):  # other viewers first
                 loop.call_later(2.0, step)
                 return
             try:
@@ -530,8 +576,10 @@ class Dashboard:
                 else:
                     self._view_figure(view, name)
             except StopIteration:
+                self._warm_running = False
                 return
             except Exception:  # noqa: BLE001 - warming ahead is only an optimisation
+                self._warm_running = False
                 return
             loop.call_later(0.005, step)
 
