@@ -204,42 +204,62 @@ def test_the_views_built_ahead_are_one_step_from_what_the_viewer_sees(app):
     assert after.index({**one, "claimants": added}) < after.index(default)
 
 
+def counting_builds(app: Dashboard) -> list[str]:
+    """The names of the charts the app builds from now on."""
+    built: list[str] = []
+    for name, build in list(app.builders.items()):
+        app.builders[name] = lambda d, b=build, n=name: built.append(n) or b(d)
+    return built
+
+
+def built_ahead(app: Dashboard, *states: dict) -> bool:
+    """Every part of these selections' views is in the app's cache."""
+    views = [app._cache.get(tuple(s.items())) for s in states]
+    return all(v and len(v["figures"]) == len(app.builders) and "status" in v for v in views)
+
+
+def change_then_read(app: Dashboard, change, *states: dict) -> bool:
+    """In a running event loop (as in a kernel): make a change, then let idle time pass until
+    the given selections are built ahead (False after 10 s)."""
+    import asyncio
+
+    async def read():
+        change()
+        for _ in range(1000):
+            await asyncio.sleep(0.01)
+            if built_ahead(app, *states):
+                return True
+        return False
+
+    return in_own_thread(lambda: asyncio.run(read()))
+
+
+def shows_what_a_fresh_build_shows(app: Dashboard, data, claimants: tuple) -> None:
+    fresh = Dashboard(data, live=True)
+    fresh.claimant.value = claimants
+    assert app.figure_json() == fresh.figure_json()
+    assert app.status.value.split("<span")[0] == fresh.status.value.split("<span")[0]
+    assert app.table.value == fresh.table.value
+
+
 def test_after_a_first_change_idle_time_builds_the_views_one_step_away(data, monkeypatch):
     """In a kernel, after a viewer's first filter change the views one step from the default
     are built while the viewer reads; picking one of them then builds nothing, and it shows
     exactly what a fresh build would."""
-    import asyncio
-
     monkeypatch.setattr(Dashboard, "WARM_MAX_LOAD", float("inf"))  # however busy the tests
     monkeypatch.setattr(Dashboard, "WARM_STATES", 3)  # from the first change's view: 3 only
     app = Dashboard(data, live=True)
-    built = []
-    for name, build in list(app.builders.items()):
-        app.builders[name] = lambda d, b=build, n=name: built.append(n) or b(d)
+    built = counting_builds(app)
 
-    async def viewer_changes_a_filter_then_reads():
-        app.corroborated.value = True  # the first change starts the warm-ahead
-        for _ in range(500):
-            await asyncio.sleep(0.01)
-            if all(
-                tuple(s.items()) in app._cache
-                and len(app._cache[tuple(s.items())]["figures"]) == len(app.builders)
-                and "status" in app._cache[tuple(s.items())]
-                for s in app.warm_ahead_states()
-            ):
-                return True
-        return False
+    def check_the_box():  # the first change starts building ahead
+        app.corroborated.value = True
 
-    assert in_own_thread(lambda: asyncio.run(viewer_changes_a_filter_then_reads()))
+    assert change_then_read(app, check_the_box, *app.warm_ahead_states())
     built.clear()
     app.corroborated.value = False
     app.claimant.value = ("uk-intelligence",)
     assert built == []
-    fresh = Dashboard(data, live=True)
-    fresh.claimant.value = ("uk-intelligence",)
-    assert app.figure_json() == fresh.figure_json()
-    assert app.status.value.split("<span")[0] == fresh.status.value.split("<span")[0]
-    assert app.table.value == fresh.table.value
+    shows_what_a_fresh_build_shows(app, data, ("uk-intelligence",))
 
 
 def test_without_a_running_event_loop_nothing_is_built_ahead(data):
@@ -270,35 +290,22 @@ def test_nothing_is_built_ahead_while_the_machine_is_busy(data, monkeypatch):
 def test_after_later_changes_the_views_one_step_from_there_are_built(data, monkeypatch):
     """A viewer who picked one claimant, then reads: adding a second claimant (Ctrl-click) or
     picking another builds nothing new."""
-    import asyncio
-
     monkeypatch.setattr(Dashboard, "WARM_MAX_LOAD", float("inf"))
     monkeypatch.setattr(Dashboard, "WARM_PAUSE", 0.1)
     app = Dashboard(data, live=True)
     order = [v for _, v in app.claimant_options]
     pair = tuple(v for v in order if v in {"kr-military", "uk-intelligence"})
-    built = []
-    for name, build in list(app.builders.items()):
-        app.builders[name] = lambda d, b=build, n=name: built.append(n) or b(d)
+    built = counting_builds(app)
+    one = {**app.filters, "claimants": ("kr-military",)}
 
-    def complete(state: dict) -> bool:
-        view = app._cache.get(tuple(state.items()))
-        return view is not None and len(view["figures"]) == 6 and "status" in view
-
-    async def pick_one_then_read():
+    def pick_one():
         app.claimant.value = ("kr-military",)
-        target = {**app.filters, "claimants": pair}
-        for _ in range(1000):
-            await asyncio.sleep(0.01)
-            if complete(target) and complete({**target, "claimants": ("uk-intelligence",)}):
-                return True
-        return False
 
-    assert in_own_thread(lambda: asyncio.run(pick_one_then_read()))
+    assert change_then_read(
+        app, pick_one, {**one, "claimants": pair}, {**one, "claimants": ("uk-intelligence",)}
+    )
     built.clear()
     app.claimant.value = pair
     app.claimant.value = ("uk-intelligence",)
     assert built == []
-    fresh = Dashboard(data, live=True)
-    fresh.claimant.value = ("uk-intelligence",)
-    assert app.figure_json() == fresh.figure_json()
+    shows_what_a_fresh_build_shows(app, data, ("uk-intelligence",))
