@@ -278,11 +278,9 @@ def test_every_value_form_builds_and_the_input_is_left_alone(data, tmp_path):
 
 
 def test_the_json_the_dashboard_sends_is_what_plotly_makes_of_the_figure(data):
-    """The builders write plotly JSON directly (charts.SPECS, spec_json): for every chart and a
+    """The builders write plotly JSON directly (charts.SPECS, figure_json): for every chart and a
     spread of selections it is exactly the JSON of the validated go.Figure that the public
     builders return (template, titles, dates, unset properties and all)."""
-    from kursk.chartwidget import figure_json
-
     claimants = sorted(data.claimants["claimant"])
     selections = [
         data,
@@ -294,7 +292,7 @@ def test_the_json_the_dashboard_sends_is_what_plotly_makes_of_the_figure(data):
     for selection in selections:
         for name, build in charts.SPECS.items():
             spec = build(selection)
-            assert charts.spec_json(spec) == figure_json(charts.go.Figure(spec)), name
+            assert charts.figure_json(spec) == charts.figure_json(charts.go.Figure(spec)), name
             assert charts.CHARTS[name](selection) == charts.go.Figure(spec), name
 
 

@@ -54,7 +54,7 @@ AXIS_SPACE = 72  # px under the plot for tick labels and the axis title, above t
 # methods they use: building plotly's validated objects costs about twice the builders' own
 # work, and the dashboard needs a new figure within a filter change. The public builders
 # (casualties(), ...) return go.Figure(spec), which validates it; tests check that the JSON of
-# that figure is exactly spec_json(spec), what the dashboard sends.
+# that figure is exactly figure_json(spec), what the dashboard sends.
 
 
 def _nest(props: dict) -> dict:
@@ -118,13 +118,13 @@ class Spec(dict):
         self["layout"].setdefault("shapes", []).append(_props(props))
 
 
-def spec_json(spec: dict) -> dict:
-    """The figure's JSON as plotly.js draws it: the house template written out, values as JSON
-    (dates, NumPy numbers) exactly as plotly's own encoder writes them."""
-    layout = spec["layout"]
-    if isinstance(layout.get("template"), str):
-        layout = {**layout, "template": theme.template_json(layout["template"])}
-    return json.loads(pio.to_json({**spec, "layout": layout}, validate=False, remove_uids=True))
+def figure_json(fig: go.Figure | dict) -> dict:
+    """A figure (go.Figure or Spec) as the JSON plotly.js draws: a Spec's template name written
+    out, values (dates, NumPy numbers) exactly as plotly's own encoder writes them."""
+    if isinstance(fig, dict) and isinstance(fig["layout"].get("template"), str):
+        layout = fig["layout"]
+        fig = {**fig, "layout": {**layout, "template": theme.template_json(layout["template"])}}
+    return json.loads(pio.to_json(fig, validate=False, remove_uids=True))
 
 
 def _esc(text) -> str:

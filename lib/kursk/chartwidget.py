@@ -13,11 +13,7 @@ state of every widget instance, over every viewer's websocket.
 
 from __future__ import annotations
 
-import json
-
 import anywidget
-import plotly.graph_objects as go
-import plotly.io as pio
 import traitlets
 
 PLOTLY_PATH = "voila/kursk/plotly-cartesian.min.js"
@@ -155,11 +151,6 @@ export default {
   },
 };
 """
-
-
-def figure_json(fig: go.Figure) -> dict:
-    """The figure as plain JSON (dates, numpy values and all), as plotly.js reads it."""
-    return json.loads(pio.to_json(fig, validate=False, remove_uids=True))
 
 
 class Chart(anywidget.AnyWidget):

@@ -22,7 +22,7 @@ import plotly.io as pio
 from IPython.display import clear_output, display
 
 from . import charts, snapshot
-from .chartwidget import Chart, figure_json
+from .chartwidget import Chart
 from .cli import export_text
 from .errors import DataError
 from .loader import Dataset, load
@@ -111,13 +111,12 @@ def _plotly_bundle(fig: dict) -> dict:
 def _machine_busy(max_load: float) -> bool:
     """The 1-minute load average is above max_load, or more tasks than that want a CPU right
     now (Linux's instantaneous count of runnable tasks, which includes this kernel)."""
-    if os.getloadavg()[0] > max_load:
-        return True
     try:
         with open("/proc/loadavg") as f:
-            return int(f.read().split()[3].split("/")[0]) > max_load
-    except (OSError, ValueError, IndexError):
-        return False
+            fields = f.read().split()
+        return float(fields[0]) > max_load or int(fields[3].split("/")[0]) > max_load
+    except (OSError, ValueError, IndexError):  # not Linux: the load average alone
+        return os.getloadavg()[0] > max_load
 
 
 class Dashboard:
@@ -437,10 +436,10 @@ class Dashboard:
     # only the widgets whose value changes send anything to the page. Views are built part by
     # part, so that idle time can build them ahead (see _warm_ahead).
     IN_VIEW = 2  # charts at the top of the page (1000 px high), built and sent first
-    CACHE_VIEWS = 64  # bounded (least recently shown go first): a kernel must not grow on
-    # Building ahead costs ~0.1 s of CPU per selection (and ~0.1 MiB): only while the machine
-    # is not saturated (1-minute load average below its core count), so that it does not take
-    # CPU from other viewers when they need all of it; at most WARM_STATES per pause.
+    CACHE_VIEWS = 64  # bounded, least recently used first out: a kernel must not grow on
+    # Building ahead costs ~0.14 s of CPU per selection (and ~0.13 MiB): only while the machine
+    # is not busy (see _machine_busy), so that it does not take CPU from other viewers when they
+    # need it; at most WARM_STATES selections per pause.
     WARM_MAX_LOAD = float(os.cpu_count() or 1)
     WARM_PAUSE = 1.0  # seconds after a viewer's change before building ahead resumes
     WARM_STATES = 24
@@ -575,10 +574,7 @@ class Dashboard:
                     self._view_text(view)
                 else:
                     self._view_figure(view, name)
-            except StopIteration:
-                self._warm_running = False
-                return
-            except Exception:  # noqa: BLE001 - warming ahead is only an optimisation
+            except Exception:  # noqa: BLE001 - done (StopIteration), or failed: only a speed-up
                 self._warm_running = False
                 return
             loop.call_later(0.005, step)
@@ -592,8 +588,7 @@ class Dashboard:
     def _json_of(self, fig: go.Figure | dict) -> dict:
         """A figure's JSON, made once (dropped with the figure when the view cache lets go)."""
         if id(fig) not in self._json:
-            is_object = isinstance(fig, go.Figure)
-            self._json[id(fig)] = figure_json(fig) if is_object else charts.spec_json(fig)
+            self._json[id(fig)] = charts.figure_json(fig)
         return self._json[id(fig)]
 
     def snapshot_html(self) -> str | None:

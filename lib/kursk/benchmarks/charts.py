@@ -50,7 +50,7 @@ def _rows(label: str, data, repeats: int, target: str = "") -> list[dict]:
 def _as_json(data) -> None:
     """What the dashboard does for a selection: each chart as plotly JSON for the page."""
     for build in charts.SPECS.values():
-        charts.spec_json(build(data))
+        charts.figure_json(build(data))
 
 
 def run(quick: bool = False) -> list[dict]:
@@ -65,7 +65,7 @@ def run(quick: bool = False) -> list[dict]:
             "name": "all six as the page's JSON (the dashboard's path), seed data",
             "value": round(wall, 1),
             "unit": "ms",
-            "note": f"median of {repeats}; CPU {cpu:.1f} ms; charts.SPECS + spec_json, "
+            "note": f"median of {repeats}; CPU {cpu:.1f} ms; charts.SPECS + figure_json, "
             "no plotly objects",
         }
     )
