@@ -82,29 +82,23 @@ def test_manifest_hashes_every_output(packs, data):
         assert hashlib.sha256((packs[0] / name).read_bytes()).hexdigest() == digest
 
 
-def test_index_html_draws_every_chart_offline(packs, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    from kursk.browser import launch
-
+def test_index_html_draws_every_chart_offline(packs, browser):
     url = (packs[0] / "index.html").as_uri()
     requests = []
-    with sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page(viewport={"width": 1300, "height": 900})
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto(url)
-        page.wait_for_function(
-            f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {len(CHARTS)}"
-        )
-        drawn = page.evaluate(
-            "Array.from(document.querySelectorAll('.js-plotly-plot'))"
-            ".filter(d => d.data && d.data.length).map(d => d.id)"
-        )
-        shot = Path(__file__).resolve().parents[1] / "build" / "screenshots"
-        shot.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shot / "briefing-index.png"))
-        browser.close()
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(url)
+    page.wait_for_function(
+        f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {len(CHARTS)}"
+    )
+    drawn = page.evaluate(
+        "Array.from(document.querySelectorAll('.js-plotly-plot'))"
+        ".filter(d => d.data && d.data.length).map(d => d.id)"
+    )
+    shot = Path(__file__).resolve().parents[1] / "build" / "screenshots"
+    shot.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot / "briefing-index.png"))
+    page.close()
     assert sorted(drawn) == sorted(CHARTS)
     assert requests and all(u.startswith("file://") for u in requests), requests
 
