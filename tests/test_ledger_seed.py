@@ -68,6 +68,16 @@ def test_the_6000_split_is_two_parts_in_two_articles(data):
     assert claim["n_articles"] == 2
 
 
+def test_a_filtered_copy_regroups_its_claims_from_the_figures_it_keeps(data):
+    kept = data.filter(claimants=["kr-military"])
+    claims = kept.claims.set_index("claim_id")
+    assert sorted(claims.index) == sorted(set(kept.figures["claim_id"]))
+    # about 4,000 killed or wounded: three articles in all, two of them quote kr-military
+    assert data.claims.set_index("claim_id").loc["kwia-4000", "articles"].count(";") == 2
+    assert claims.loc["kwia-4000", "articles"] == "002_66707f0fb5c14e10;003_1a8f1fbcddf06ff0"
+    assert kept.filter().claims.equals(kept.claims)  # read later, regrouped all the same
+
+
 def test_contradictions_are_kept(data):
     initial = data.figures[
         (data.figures["contingent"] == "initial-2024") & (data.figures["metric"] == "deployed")
