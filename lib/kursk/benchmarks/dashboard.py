@@ -96,9 +96,12 @@ def run(quick: bool = False) -> list[dict]:
                     # Toggling a checkbox back and forth: selections seen before (after
                     # the first two). One claimant at a time: views one step from the default,
                     # which the kernel builds ahead after a viewer's first change (the bench
-                    # reads for 6 s first, as a reader would). Two claimants at a time:
-                    # selections never built before.
-                    pairs = min(changes, n_claimants - 1)
+                    # reads for 6 s first, as a reader would). Two claimants at a time (next to
+                    # each other, then three apart; no pause long enough to build ahead between
+                    # them): selections never built before, about twice as many changes as the
+                    # other rows, since their times vary most.
+                    pairs = [[k, k + 1] for k in range(min(changes, n_claimants - 1))]
+                    pairs += [[k, k + 3] for k in range(min(changes, n_claimants - 3))]
                     nexts = min(changes // 2, n_claimants - 2)
                     actions = (
                         [("seen", lambda b=box: b.click())] * changes
@@ -108,8 +111,8 @@ def run(quick: bool = False) -> list[dict]:
                             for k in range(min(changes, n_claimants))
                         ]
                         + [
-                            ("new", lambda k=k, c=claimants: c.select_option(index=[k, k + 1]))
-                            for k in range(pairs)
+                            ("new", lambda pair=pair, c=claimants: c.select_option(index=pair))
+                            for pair in pairs
                         ]
                         # after the never-built pairs, so that none of these was built for them
                         + [
