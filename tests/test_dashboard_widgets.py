@@ -246,7 +246,7 @@ def test_after_a_first_change_idle_time_builds_the_views_one_step_away(data, mon
     """In a kernel, after a viewer's first filter change the views one step from the default
     are built while the viewer reads; picking one of them then builds nothing, and it shows
     exactly what a fresh build would."""
-    monkeypatch.setattr(Dashboard, "WARM_MAX_LOAD", float("inf"))  # however busy the tests
+    monkeypatch.setattr(Dashboard, "WARM_MIN_SPARE", -float("inf"))  # however busy the tests
     monkeypatch.setattr(Dashboard, "WARM_STATES", 3)  # from the first change's view: 3 only
     app = Dashboard(data, live=True)
     built = counting_builds(app)
@@ -275,7 +275,7 @@ def test_without_a_running_event_loop_nothing_is_built_ahead(data):
 def test_nothing_is_built_ahead_while_the_machine_is_busy(data, monkeypatch):
     import asyncio
 
-    monkeypatch.setattr(Dashboard, "WARM_MAX_LOAD", -1.0)  # always busier than that
+    monkeypatch.setattr(Dashboard, "WARM_MIN_SPARE", float("inf"))  # never that much to spare
     monkeypatch.setattr(Dashboard, "WARM_PAUSE", 0.0)
     app = Dashboard(data, live=True)
 
@@ -287,10 +287,39 @@ def test_nothing_is_built_ahead_while_the_machine_is_busy(data, monkeypatch):
     assert app._warm is not None and len(app._cache) == 2  # started, but nothing built
 
 
+def test_building_ahead_yields_while_other_processes_use_every_core():
+    """The spare-CPU meter that pauses building ahead: about a core or more to spare on an idle
+    machine, next to nothing while other processes keep every core busy."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from kursk.dashboard import Dashboard, SpareCPU
+
+    meter = SpareCPU()
+    meter.cores()
+    time.sleep(0.6)
+    idle = meter.cores()
+    spin = "import time\nend = time.time() + 5\nwhile time.time() < end: pass"
+    spinners = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(os.cpu_count())]
+    try:
+        time.sleep(0.6)
+        meter.cores()  # the window starts with every spinner running
+        time.sleep(0.6)
+        busy = meter.cores()
+    finally:
+        for p in spinners:
+            p.kill()
+            p.wait()
+    assert idle is not None and busy is not None
+    assert busy < 0.5 < Dashboard.WARM_MIN_SPARE <= idle, (idle, busy)
+
+
 def test_after_later_changes_the_views_one_step_from_there_are_built(data, monkeypatch):
     """A viewer who picked one claimant, then reads: adding a second claimant (Ctrl-click) or
     picking another builds nothing new."""
-    monkeypatch.setattr(Dashboard, "WARM_MAX_LOAD", float("inf"))
+    monkeypatch.setattr(Dashboard, "WARM_MIN_SPARE", -float("inf"))
     monkeypatch.setattr(Dashboard, "WARM_PAUSE", 0.1)
     app = Dashboard(data, live=True)
     order = [v for _, v in app.claimant_options]

@@ -108,15 +108,54 @@ def _plotly_bundle(fig: dict) -> dict:
     return pio.renderers["plotly_mimetype"].to_mimebundle(fig)
 
 
-def _machine_busy(max_load: float) -> bool:
-    """The 1-minute load average is above max_load, or more tasks than that want a CPU right
-    now (Linux's instantaneous count of runnable tasks, which includes this kernel)."""
+class SpareCPU:
+    """How many cores' worth of CPU the rest of the machine left unused lately (Linux: from
+    /proc/stat). This process's own use counts as spare: it is what building ahead would give
+    up. Measured over at least INTERVAL seconds (a window of one building step is noise); None
+    before the first window, or where /proc/stat is missing."""
+
+    INTERVAL = 0.5
+
+    def __init__(self) -> None:
+        self._last: tuple[float, float, float] | None = None
+        self._spare: float | None = None
+
+    @staticmethod
+    def _read() -> tuple[float, float, float]:
+        """(now, machine idle seconds summed over cores, this process's CPU seconds)."""
+        with open("/proc/stat") as f:
+            ticks = [int(v) for v in f.readline().split()[1:6]]
+        own = os.times()
+        return time.monotonic(), (ticks[3] + ticks[4]) / os.sysconf("SC_CLK_TCK"), own[0] + own[1]
+
+    def cores(self) -> float | None:
+        try:
+            now = self._read()
+        except (OSError, ValueError, IndexError):
+            return None
+        if self._last is None:
+            self._last = now
+        elif now[0] - self._last[0] >= self.INTERVAL:
+            wall, idle, own = (a - b for a, b in zip(now, self._last, strict=True))
+            self._spare = (idle + own) / wall
+            self._last = now
+        return self._spare
+
+
+_SPARE = SpareCPU()
+
+
+def _machine_busy(min_spare: float) -> bool:
+    """Less than min_spare cores' worth of CPU went unused by the rest of the machine in the
+    last half second or more (other viewers' kernels and browsers, the server); where that
+    cannot be measured, the 1-minute load average leaves less than min_spare cores."""
+    spare = _SPARE.cores()
+    if spare is not None:
+        return spare < min_spare
     try:
-        with open("/proc/loadavg") as f:
-            fields = f.read().split()
-        return float(fields[0]) > max_load or int(fields[3].split("/")[0]) > max_load
-    except (OSError, ValueError, IndexError):  # not Linux: the load average alone
-        return os.getloadavg()[0] > max_load
+        return os.getloadavg()[0] + min_spare > (os.cpu_count() or 1)
+    except OSError:  # no load average either: building ahead is only a speed-up, and cheap
+        return False
 
 
 class Dashboard:
@@ -433,10 +472,11 @@ class Dashboard:
     # only the widgets whose value changes send anything to the page. Views are built part by
     # part, so that idle time can build them ahead (see _warm_ahead).
     CACHE_VIEWS = 64  # bounded, least recently used first out: a kernel must not grow on
-    # Building ahead costs ~0.14 s of CPU per selection (and ~0.13 MiB): only while the machine
-    # is not busy (see _machine_busy), so that it does not take CPU from other viewers when they
-    # need it; at most WARM_STATES selections per pause.
-    WARM_MAX_LOAD = float(os.cpu_count() or 1)
+    # Building ahead costs ~0.14 s of CPU per selection (and ~0.13 MiB): only while the rest of
+    # the machine leaves at least WARM_MIN_SPARE cores unused (see _machine_busy), so that it
+    # does not take CPU from other viewers when they need it; at most WARM_STATES selections
+    # per pause.
+    WARM_MIN_SPARE = 1.0
     WARM_PAUSE = 1.0  # seconds after a viewer's change before building ahead resumes
     WARM_STATES = 24
 
@@ -533,6 +573,7 @@ class Dashboard:
         self._last_change = time.monotonic()
         if not self.live:
             return
+        _SPARE.cores()  # the reader's pause is the first window measured
         current = self._current()
         states = self.warm_ahead_states(current)[: self.WARM_STATES]
         if self._warm is None:  # the first change: the default view's neighbours too
@@ -559,7 +600,7 @@ class Dashboard:
             if wait > 0:  # the viewer is busy filtering: their changes come first
                 loop.call_later(wait, step)
                 return
-            if _machine_busy(self.WARM_MAX_LOAD):  # other viewers first
+            if _machine_busy(self.WARM_MIN_SPARE):  # other viewers first
                 loop.call_later(2.0, step)
                 return
             try:
