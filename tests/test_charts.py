@@ -277,6 +277,26 @@ def test_every_value_form_builds_and_the_input_is_left_alone(data, tmp_path):
     pd.testing.assert_frame_equal(data.figures, seed_before)
 
 
+def test_row_loops_see_the_rows_pandas_would_give_them(data, tmp_path):
+    """The builders' fast row access (charts._plain, charts._sorted_positions) gives exactly
+    the rows, order (ties kept in place), values and dtypes of pandas' own boolean selection,
+    stable sort and astype, on the seed data and on generated data with many ties."""
+    from kursk import load
+    from kursk.synth import write_dataset
+
+    generated = load(write_dataset(tmp_path / "synth", 300, per_file=50, seed=11))
+    by = ("as_of_date", "claimant", "article")
+    for f in (data.figures, generated.figures, data.filter(claimants=["kr-military"]).figures):
+        keep = f["as_of_date"].notna() & f["metric_group"].isin(["casualties", "deployment"])
+        expected = f[keep].sort_values(list(by), kind="stable")
+        expected = expected[[c for c in f.columns if c not in charts.UNUSED]]
+        kinds = {c: "float64" for c in ("low", "high")}
+        kinds |= {c: object for c, t in expected.dtypes.items() if isinstance(t, pd.StringDtype)}
+        got = charts._plain(f, charts._sorted_positions(f, keep.to_numpy(bool), by))
+        pd.testing.assert_frame_equal(got, expected.astype(kinds))
+        pd.testing.assert_frame_equal(charts._plain(f[keep]), expected.sort_index().astype(kinds))
+
+
 def test_the_json_the_dashboard_sends_is_what_plotly_makes_of_the_figure(data):
     """The builders write plotly JSON directly (charts.SPECS, figure_json): for every chart and a
     spread of selections it is exactly the JSON of the validated go.Figure that the public

@@ -7,8 +7,10 @@ import html
 import json
 import math
 import textwrap
+from collections import Counter
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -298,11 +300,13 @@ def _points(fig: Spec, rows: pd.DataFrame, x: pd.Series, top: float) -> set[str]
     others; the hover names them all.
     """
     marks: set[str] = set()
-    first = rows["claimant"].map(lambda s: _ids(s)[0])
-    for claimant, g in rows.groupby(first, sort=False):
+    groups: dict[str, tuple[list, list]] = {}  # first claimant -> (x values, rows), as listed
+    for xv, r in zip(x.tolist(), rows.itertuples(), strict=True):  # itertuples once
+        gx, recs = groups.setdefault(_ids(r.claimant)[0], ([], []))
+        gx.append(xv)
+        recs.append(r)
+    for claimant, (gx, recs) in groups.items():
         color = theme.claimant_color(claimant)
-        gx = x.loc[g.index]
-        recs = list(g.itertuples())  # once: itertuples costs a column lookup per column
         kinds = [_mark(r) for r in recs]
         marks |= set(kinds)
         ranges, vague, arrows = [], [], []
@@ -340,13 +344,13 @@ def _points(fig: Spec, rows: pd.DataFrame, x: pd.Series, top: float) -> set[str]
                     )
                 )
         others = [
-            " + " + theme.short_name(";".join(_ids(c)[1:])) if ";" in c else ""
-            for c in g["claimant"]
+            " + " + theme.short_name(";".join(_ids(r.claimant)[1:])) if ";" in r.claimant else ""
+            for r in recs
         ]
         fig.add_trace(
             _trace(
                 "scatter",
-                x=list(gx),
+                x=gx,
                 y=[_value(r, k, top) for r, k in zip(recs, kinds, strict=True)],
                 mode="markers+text" if any(others) else "markers",
                 text=others,
@@ -363,7 +367,7 @@ def _points(fig: Spec, rows: pd.DataFrame, x: pd.Series, top: float) -> set[str]
                 },
                 hovertext=[_hover(r) for r in recs],
                 hoverinfo="text",
-                customdata=list(g["figure_id"]),
+                customdata=[r.figure_id for r in recs],
             )
         )
         _legend_entry(fig, claimant, theme.short_name(claimant))
@@ -375,11 +379,15 @@ def _spread_dates(rows: pd.DataFrame) -> pd.Series:
     dates = rows["as_of_date"]
     span = max((dates.max() - dates.min()).days, 30)
     step = pd.Timedelta(days=span / 45)
-    by = rows.groupby("as_of_date", sort=False)
-    n = by["figure_id"].transform("size")
-    i = by.cumcount()
-    offset = (i - (n - 1) / 2).where(n <= 8, 0)  # crowds (synthetic data) stay on their date
-    return dates + offset * step
+    values = dates.tolist()
+    size = Counter(values)
+    seen: Counter = Counter()
+    offset = []
+    for value in values:  # a plain loop: pandas' groupby costs ~3 ms on a few rows
+        n = size[value]
+        offset.append(seen[value] - (n - 1) / 2 if n <= 8 else 0.0)  # crowds stay on their date
+        seen[value] += 1
+    return dates + pd.Series(offset, index=rows.index, dtype="float64") * step
 
 
 # columns no chart reads: dropped before row loops (itertuples pays per column)
@@ -389,12 +397,35 @@ UNUSED = (
 )  # fmt: skip
 
 
-def _plain(rows: pd.DataFrame) -> pd.DataFrame:
-    """NumPy columns instead of pandas' extension arrays: row loops over them run ~5x faster."""
-    rows = rows[[c for c in rows.columns if c not in UNUSED]]
-    kinds = {c: "float64" for c in ("low", "high")}
-    kinds |= {c: object for c, t in rows.dtypes.items() if isinstance(t, pd.StringDtype)}
-    return rows.astype(kinds)
+def _plain(rows: pd.DataFrame, take: np.ndarray | None = None) -> pd.DataFrame:
+    """NumPy columns instead of pandas' extension arrays: row loops over them run ~5x faster.
+    Strings become object columns and low/high float64 (NaN for missing); the rest is kept.
+    take: the positions of the rows wanted, in order (a selection and sort, done per column).
+    Built column by column (~1.5 ms on the seed data; `astype` took ~6 ms)."""
+    index = rows.index if take is None else rows.index.take(take)
+    columns = {}
+    for name in rows.columns:
+        if name in UNUSED:
+            continue
+        values = rows[name].array
+        if take is not None:
+            values = values.take(take)
+        if name in ("low", "high"):
+            values = values.to_numpy(dtype="float64", na_value=np.nan)
+        elif isinstance(values.dtype, pd.StringDtype):
+            # an object Series: a bare NumPy array of strings would be read back as str dtype
+            values = pd.Series(np.asarray(values, dtype=object), index, dtype=object, copy=False)
+        columns[name] = values
+    return pd.DataFrame(columns, index=index, copy=False)
+
+
+def _sorted_positions(rows: pd.DataFrame, keep, by: tuple[str, ...]) -> np.ndarray:
+    """The positions `keep` (a boolean mask) ordered as a stable sort_values(by) orders them;
+    for columns with no missing values (a plain sort: ~0.1 ms where pandas takes ~1.3 ms)."""
+    positions = np.flatnonzero(keep)
+    keys = [rows[name].to_numpy()[positions].tolist() for name in by]
+    order = sorted(range(len(positions)), key=lambda i: tuple(key[i] for key in keys))
+    return positions[order]
 
 
 def _most_reported(rows: pd.DataFrame, limit: int) -> pd.DataFrame:
@@ -415,10 +446,10 @@ def _range_text(low, high) -> str:
 def _casualties(data: Dataset) -> Spec:
     """Every casualty count placed by as-of date and claimant, ranges as bars, bounds as arrows."""
     f = data.figures
-    rows = f[f["metric"].isin(PEOPLE_CASUALTIES) & f["as_of_date"].notna()]
-    if rows.empty:
+    keep = (f["metric"].isin(PEOPLE_CASUALTIES) & f["as_of_date"].notna()).to_numpy(bool)
+    if not keep.any():
         return _empty("casualties", data, "casualty figures")
-    rows = _plain(rows.sort_values(["as_of_date", "claimant", "article"], kind="stable"))
+    rows = _plain(f, _sorted_positions(f, keep, ("as_of_date", "claimant", "article")))
     top = float(pd.concat([rows["high"], rows["low"]]).max())
     fig = Spec()
     marks = _points(fig, rows, _spread_dates(rows), top)
