@@ -484,23 +484,30 @@ def _troops(data: Dataset) -> Spec:
     """Each claimant's deployment figures side by side, by wave, with ranges."""
     f = data.figures
     # parts of a whole (the sappers of the 6,000) are the split chart's; here, whole counts
-    everything = f[f["metric"].isin(PEOPLE_DEPLOYMENT) & f["part_of"].isna()]
-    if everything.empty:
+    keep = (f["metric"].isin(PEOPLE_DEPLOYMENT) & f["part_of"].isna()).to_numpy(bool)
+    n_counts = int(keep.sum())
+    if not n_counts:
         return _empty("troops", data, "troop counts")
-    rows = _plain(_most_reported(everything, MAX_ROWS))
+    if n_counts > MAX_ROWS:
+        keep = f.index.isin(_most_reported(f[keep], MAX_ROWS).index)
     waves = data.contingents.sort_values("start_date")
     order = {c: i for i, c in enumerate(waves["contingent"])}
     labels = dict(zip(waves["contingent"], waves["label"], strict=True))
-    rows["order"] = rows["contingent"].map(lambda c: order.get(c, len(order)))
-    rows = rows.sort_values(["order", "claimant_name", "article"], kind="stable")
+    wave = [order.get(c, len(order)) for c in f["contingent"].tolist()]
+    names, articles = f["claimant_name"].tolist(), f["article"].tolist()
+    positions = sorted(np.flatnonzero(keep), key=lambda i: (wave[i], names[i], articles[i]))
+    rows = _plain(f, np.array(positions, dtype=np.intp))
+    rows["order"] = [wave[i] for i in positions]
     rows["y"] = range(len(rows))
+    recs_all = list(rows.itertuples())  # once: the loops below read these
     top = float(pd.concat([rows["high"], rows["low"]]).max())
     fig = Spec()
     marks: set[str] = set()
-    first = rows["claimant"].map(lambda s: _ids(s)[0])
-    for claimant, g in rows.groupby(first, sort=False):
+    groups: dict[str, list] = {}  # first claimant -> rows, as listed
+    for r in recs_all:
+        groups.setdefault(_ids(r.claimant)[0], []).append(r)
+    for claimant, recs in groups.items():
         color = theme.claimant_color(claimant)
-        recs = list(g.itertuples())
         kinds = [_mark(r) for r in recs]
         marks |= set(kinds)
         # a bar for every range, vague reading and open bound (open: hatched, to the arrow head)
@@ -535,10 +542,10 @@ def _troops(data: Dataset) -> Spec:
         fig.add_trace(
             _trace(
                 "scatter",
-                y=list(g["y"]),
+                y=[r.y for r in recs],
                 x=[_value(r, k, top) for r, k in zip(recs, kinds, strict=True)],
                 mode="markers+text",
-                text=list(g["worded"]),
+                text=[r.worded for r in recs],
                 textposition="middle right",
                 textfont={"size": 11},
                 legendgroup=claimant,
@@ -552,12 +559,15 @@ def _troops(data: Dataset) -> Spec:
                 },
                 hovertext=[_hover(r) for r in recs],
                 hoverinfo="text",
-                customdata=list(g["figure_id"]),
+                customdata=[r.figure_id for r in recs],
             )
         )
     # each wave: a rule above its rows with its name on it, right-aligned (numbers sit left)
-    for i, (_, g) in enumerate(rows.groupby("order", sort=True)):
-        y0 = float(g["y"].min()) - 0.5
+    firsts = {}  # each wave's first row (rows are in wave order)
+    for r in recs_all:
+        firsts.setdefault(r.order, r)
+    for i, r in enumerate(firsts.values()):
+        y0 = float(r.y) - 0.5
         if i:
             fig.add_shape(
                 type="line",
@@ -575,23 +585,23 @@ def _troops(data: Dataset) -> Spec:
             yref="y",
             xanchor="right",
             yanchor="middle",
-            text=f"<i>{_esc(labels.get(g['contingent'].iloc[0], 'no wave given'))}</i>",
+            text=f"<i>{_esc(labels.get(r.contingent, 'no wave given'))}</i>",
             showarrow=False,
             bgcolor="white",
             font={"size": 11, "color": theme.MUTED},
         )
     low, high, _ = span(
-        rows[(rows["contingent"] == "initial-2024") & (rows["metric"] == "deployed")]
+        [r for r in recs_all if r.contingent == "initial-2024" and r.metric == "deployed"]
     )
     if low is not None:
         title = f"Sources put the 2024 deployment at {fmt(low)} to {fmt(high)} troops"
     else:
-        n = len({c for s in rows["claimant"] for c in _ids(s)})
+        n = len({c for r in recs_all for c in _ids(r.claimant)})
         title = f"{len(rows)} troop counts from {n} claimants"
     subtitle = "by wave; parts of a whole are in the split chart.   "
-    if len(rows) < len(everything):
-        subtitle = f"the {len(rows)} most-reported of {len(everything):,} counts, by wave.   "
-    ticktext = [_troop_label(r) for r in rows.itertuples()]
+    if len(rows) < n_counts:
+        subtitle = f"the {len(rows)} most-reported of {n_counts:,} counts, by wave.   "
+    ticktext = [_troop_label(r) for r in recs_all]
     fig.update_layout(
         barmode="overlay",
         margin={"l": _left_margin(ticktext, 16)},
@@ -599,7 +609,7 @@ def _troops(data: Dataset) -> Spec:
         xaxis={"range": [0, top * 1.32], "title": {"text": "people"}, "separatethousands": True},
         yaxis={
             "range": [len(rows) - 0.5, -0.5],
-            "tickvals": list(rows["y"]),
+            "tickvals": [r.y for r in recs_all],
             "ticktext": ticktext,
             "showgrid": False,
         },
