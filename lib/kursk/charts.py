@@ -423,9 +423,8 @@ def _sorted_positions(rows: pd.DataFrame, keep, by: tuple[str, ...]) -> np.ndarr
     """The positions `keep` (a boolean mask) ordered as a stable sort_values(by) orders them;
     for columns with no missing values (a plain sort: ~0.1 ms where pandas takes ~1.3 ms)."""
     positions = np.flatnonzero(keep)
-    keys = [rows[name].to_numpy()[positions].tolist() for name in by]
-    order = sorted(range(len(positions)), key=lambda i: tuple(key[i] for key in keys))
-    return positions[order]
+    keys = list(zip(*(rows[name].to_numpy()[positions].tolist() for name in by), strict=True))
+    return positions[sorted(range(len(positions)), key=keys.__getitem__)]
 
 
 def _most_reported(rows: pd.DataFrame, limit: int) -> pd.DataFrame:
