@@ -472,7 +472,7 @@ class Dashboard:
     # only the widgets whose value changes send anything to the page. Views are built part by
     # part, so that idle time can build them ahead (see _warm_ahead).
     CACHE_VIEWS = 64  # bounded, least recently used first out: a kernel must not grow on
-    # Building ahead costs ~0.14 s of CPU per selection (and ~0.13 MiB): only while the rest of
+    # Building ahead costs ~0.1 s of CPU per selection (and ~0.13 MiB): only while the rest of
     # the machine leaves at least WARM_MIN_SPARE cores unused (see _machine_busy), so that it
     # does not take CPU from other viewers when they need it; at most WARM_STATES selections
     # per pause.
