@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import json
+import os
+import time
+from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from kursk import serve
@@ -17,8 +21,11 @@ from kursk.loadtest import (
     charts_with_figures,
     format_report,
     holds_figure,
+    is_kernel,
     load_test,
     percentile,
+    server_pid_for,
+    settle,
 )
 
 
@@ -92,6 +99,39 @@ def test_beyond_the_cap_a_viewer_gets_the_busy_page_until_a_slot_frees(capped_se
     assert BUSY_MESSAGE in busy.text and "<script" not in busy.text
     assert busy.headers["x-content-type-options"] == "nosniff"
     assert "frame-ancestors" in busy.headers["content-security-policy"]
+
+
+def test_a_pool_kernel_that_died_is_skipped_and_the_viewer_gets_a_live_one():
+    """A pre-heated kernel can die while it waits in the pool (in a 20-viewer load test, one
+    did: it and another kernel were given the same TCP port). Voila would still hand it out and
+    the viewer got a 404; restarted under the same id, it would never have run the notebook.
+    The next viewer gets the next pool kernel, with every chart, and the death is logged."""
+    proc, url = serve.start()
+    try:
+        pid = server_pid_for(url)
+        arun(settle(pid, 1, 120))
+        pool = [p for p in psutil.Process(pid).children(recursive=True) if is_kernel(p)]
+        assert len(pool) == 1
+        pool[0].kill()  # the server reaps it only when it looks: a zombie until then
+        deadline = time.monotonic() + 10
+        while pool[0].is_running() and pool[0].status() != psutil.STATUS_ZOMBIE:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+
+        async def viewer():
+            session = await WidgetSession.open(url)
+            await session.load_widgets()
+            await session.wait_charts()
+            kernel = session.kernel_id
+            await session.close(shutdown=True)
+            return kernel
+
+        kernel = arun(viewer())
+        log = Path(os.readlink(f"/proc/{proc.pid}/fd/1")).read_text(errors="replace")
+    finally:
+        serve.stop(proc)
+    assert "died in the pool" in log
+    assert kernel not in log.split("died in the pool")[0].rsplit("pre-heated kernel", 1)[-1]
 
 
 def test_small_load_test_three_viewers_cap_two_gives_one_busy_page(tmp_path):

@@ -103,10 +103,32 @@ class _RecordingKernelManager:
     def __getattr__(self, name):
         return getattr(self._manager, name)
 
+    POOL_RETRIES = 3
+
     async def get_rendered_notebook(self, *args, **kwargs):
-        task, cache, kernel_id = await self._manager.get_rendered_notebook(*args, **kwargs)
+        # Voila hands out pre-heated kernels without checking they still run: one that died in
+        # the pool (as kernels did when twenty started at once and two took the same TCP port)
+        # gave the viewer a 404. A dead one is shut down and the next pool kernel taken (the
+        # pool refills as each is taken); dashboards/voila.json turns jupyter_client's
+        # auto-restart off, since a restarted kernel never ran the notebook and its page would
+        # stay on the snapshot.
+        for attempt in range(self.POOL_RETRIES + 1):
+            task, cache, kernel_id = await self._manager.get_rendered_notebook(*args, **kwargs)
+            if attempt == self.POOL_RETRIES or await self._alive(kernel_id):
+                break
+            self._manager.log.warning("pre-heated kernel %s died in the pool; next", kernel_id)
+            with contextlib.suppress(Exception):
+                await self._manager.shutdown_kernel(kernel_id, now=True)
         self._on_kernel(kernel_id)
         return task, cache, kernel_id
+
+    async def _alive(self, kernel_id: str) -> bool:
+        try:
+            kernel = self._manager.get_kernel(kernel_id)
+        except KeyError:
+            return False
+        alive = kernel.is_alive()
+        return bool(await alive if asyncio.iscoroutine(alive) else alive)
 
     async def start_kernel(self, *args, **kwargs):
         kernel_id = await self._manager.start_kernel(*args, **kwargs)
