@@ -19,6 +19,7 @@ import ipywidgets as w
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+import psutil
 from IPython.display import clear_output, display
 
 from . import charts, snapshot
@@ -109,30 +110,26 @@ def _plotly_bundle(fig: dict) -> dict:
 
 
 class SpareCPU:
-    """How many cores' worth of CPU the rest of the machine left unused lately (Linux: from
-    /proc/stat). This process's own use counts as spare: it is what building ahead would give
-    up. Measured over at least INTERVAL seconds (a window of one building step is noise); None
-    before the first window, or where /proc/stat is missing."""
+    """How many cores' worth of CPU the rest of the machine left unused lately (psutil's CPU
+    times). This process's own use counts as spare: it is what building ahead would give up.
+    Measured over at least INTERVAL seconds (a window of one building step is noise); None
+    before the first window."""
 
     INTERVAL = 0.5
 
     def __init__(self) -> None:
+        self._process = psutil.Process()
         self._last: tuple[float, float, float] | None = None
         self._spare: float | None = None
 
-    @staticmethod
-    def _read() -> tuple[float, float, float]:
+    def _read(self) -> tuple[float, float, float]:
         """(now, machine idle seconds summed over cores, this process's CPU seconds)."""
-        with open("/proc/stat") as f:
-            ticks = [int(v) for v in f.readline().split()[1:6]]
-        own = os.times()
-        return time.monotonic(), (ticks[3] + ticks[4]) / os.sysconf("SC_CLK_TCK"), own[0] + own[1]
+        machine, own = psutil.cpu_times(), self._process.cpu_times()
+        idle = machine.idle + getattr(machine, "iowait", 0.0)  # iowait: Linux only
+        return time.monotonic(), idle, own.user + own.system
 
     def cores(self) -> float | None:
-        try:
-            now = self._read()
-        except (OSError, ValueError, IndexError):
-            return None
+        now = self._read()
         if self._last is None:
             self._last = now
         elif now[0] - self._last[0] >= self.INTERVAL:
@@ -147,15 +144,12 @@ _SPARE = SpareCPU()
 
 def _machine_busy(min_spare: float) -> bool:
     """Less than min_spare cores' worth of CPU went unused by the rest of the machine in the
-    last half second or more (other viewers' kernels and browsers, the server); where that
-    cannot be measured, the 1-minute load average leaves less than min_spare cores."""
+    last half second or more (other viewers' kernels and browsers, the server); before the
+    first such window, the 1-minute load average leaves less than min_spare cores."""
     spare = _SPARE.cores()
-    if spare is not None:
-        return spare < min_spare
-    try:
-        return os.getloadavg()[0] + min_spare > (os.cpu_count() or 1)
-    except OSError:  # no load average either: building ahead is only a speed-up, and cheap
-        return False
+    if spare is None:
+        return psutil.getloadavg()[0] + min_spare > (psutil.cpu_count() or 1)
+    return spare < min_spare
 
 
 class Dashboard:
