@@ -292,7 +292,8 @@ def test_row_loops_see_the_rows_pandas_would_give_them(data, tmp_path):
         expected = expected[[c for c in f.columns if c not in charts.UNUSED]]
         kinds = {c: "float64" for c in ("low", "high")}
         kinds |= {c: object for c, t in expected.dtypes.items() if isinstance(t, pd.StringDtype)}
-        got = charts._plain(f, charts._sorted_positions(f, keep.to_numpy(bool), by))
+        order = charts._sorted_positions(keep.to_numpy(bool), *(f[c] for c in by))
+        got = charts._plain(f, order)
         pd.testing.assert_frame_equal(got, expected.astype(kinds))
         pd.testing.assert_frame_equal(charts._plain(f[keep]), expected.sort_index().astype(kinds))
 

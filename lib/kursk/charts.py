@@ -419,12 +419,13 @@ def _plain(rows: pd.DataFrame, take: np.ndarray | None = None) -> pd.DataFrame:
     return pd.DataFrame(columns, index=index, copy=False)
 
 
-def _sorted_positions(rows: pd.DataFrame, keep, by: tuple[str, ...]) -> np.ndarray:
-    """The positions `keep` (a boolean mask) ordered as a stable sort_values(by) orders them;
-    for columns with no missing values (a plain sort: ~0.1 ms where pandas takes ~1.3 ms)."""
+def _sorted_positions(keep, *keys) -> np.ndarray:
+    """The positions `keep` (a boolean mask) in a stable sort by `keys` (columns, arrays or
+    lists of one value per row; none missing among the kept rows): what
+    sort_values(kind="stable") gives, in ~0.1 ms where pandas takes ~1.3 ms."""
     positions = np.flatnonzero(keep)
-    keys = list(zip(*(rows[name].to_numpy()[positions].tolist() for name in by), strict=True))
-    return positions[sorted(range(len(positions)), key=keys.__getitem__)]
+    rows = list(zip(*(np.asarray(key)[positions].tolist() for key in keys), strict=True))
+    return positions[sorted(range(len(positions)), key=rows.__getitem__)]
 
 
 def _most_reported(rows: pd.DataFrame, limit: int) -> pd.DataFrame:
@@ -448,7 +449,8 @@ def _casualties(data: Dataset) -> Spec:
     keep = (f["metric"].isin(PEOPLE_CASUALTIES) & f["as_of_date"].notna()).to_numpy(bool)
     if not keep.any():
         return _empty("casualties", data, "casualty figures")
-    rows = _plain(f, _sorted_positions(f, keep, ("as_of_date", "claimant", "article")))
+    by = (f[name] for name in ("as_of_date", "claimant", "article"))
+    rows = _plain(f, _sorted_positions(keep, *by))
     top = float(pd.concat([rows["high"], rows["low"]]).max())
     fig = Spec()
     marks = _points(fig, rows, _spread_dates(rows), top)
@@ -493,9 +495,8 @@ def _troops(data: Dataset) -> Spec:
     order = {c: i for i, c in enumerate(waves["contingent"])}
     labels = dict(zip(waves["contingent"], waves["label"], strict=True))
     wave = [order.get(c, len(order)) for c in f["contingent"].tolist()]
-    names, articles = f["claimant_name"].tolist(), f["article"].tolist()
-    positions = sorted(np.flatnonzero(keep), key=lambda i: (wave[i], names[i], articles[i]))
-    rows = _plain(f, np.array(positions, dtype=np.intp))
+    positions = _sorted_positions(keep, wave, f["claimant_name"], f["article"])
+    rows = _plain(f, positions)
     rows["order"] = [wave[i] for i in positions]
     rows["y"] = range(len(rows))
     recs_all = list(rows.itertuples())  # once: the loops below read these
