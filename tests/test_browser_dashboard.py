@@ -129,6 +129,11 @@ def test_a_filter_changes_charts_table_and_download(page):
         "document.querySelector('.kursk-status').innerText.includes('15 of 24')", timeout=60_000
     )
     page.wait_for_function(SETTLED_JS, timeout=60_000)
+    # the page reported the charts in view and their drawing: that sent the rest of the change
+    # (kursk.dashboard.Dashboard.refresh), not the kernel's timeout
+    assert page.evaluate("document.querySelector('.kursk-status .kursk-gen').dataset.rest") == (
+        "drawn"
+    )
     after = counts(page)
     assert after["corroboration"]["points"] < before["corroboration"]["points"]
     assert after["casualties"] != before["casualties"]

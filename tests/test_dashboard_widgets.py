@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from traitlets import TraitError
@@ -338,3 +339,128 @@ def test_after_later_changes_the_views_one_step_from_there_are_built(data, monke
     app.claimant.value = ("uk-intelligence",)
     assert built == []
     shows_what_a_fresh_build_shows(app, data, ("uk-intelligence",))
+
+
+# --- a filter change, in a served page: the charts in view first -----------------------------
+
+IN_VIEW = ("casualties", "troops")
+
+
+def served_with_page(data) -> Dashboard:
+    """A served dashboard whose page reported the first two charts in view."""
+    app = Dashboard(data, live=True)
+    for name, chart in app._outputs.items():
+        chart.in_view = name in IN_VIEW
+    return app
+
+
+def page_drew(app: Dashboard, name: str, revision: int | None = None) -> None:
+    """The message the page sends once it has drawn a chart's figure (kursk.chartwidget)."""
+    chart = app._outputs[name]
+    chart._handle_custom_msg({"drawn": chart.revision if revision is None else revision}, [])
+
+
+def released(app: Dashboard) -> str | None:
+    found = re.search(r"data-rest='(\w+)'", app.status.value)
+    return found and found.group(1)
+
+
+def in_a_kernel_loop(steps):
+    """Run `steps` (an async function) in an event loop of its own, as in a kernel."""
+    import asyncio
+
+    return in_own_thread(lambda: asyncio.run(steps()))
+
+
+def test_a_change_sends_the_charts_in_view_first_and_the_rest_once_the_page_drew_them(data):
+    """The charts out of view, the table and the status wait until the page says it drew the
+    charts in view (so that building them does not take CPU from that drawing)."""
+    app = served_with_page(data)
+    before = app.figure_json()
+    status, table = app.status.value, app.table.value
+    seen = {}
+
+    async def steps():
+        app.claimant.value = ("uk-intelligence",)
+        seen["first"] = app.figure_json()
+        seen["held"] = (app.status.value, app.table.value)
+        page_drew(app, "casualties")
+        page_drew(app, "troops", revision=app._outputs["troops"].revision - 1)  # an older one
+        seen["one drawn"] = (app.status.value, app.figure_json())
+        page_drew(app, "troops")
+
+    in_a_kernel_loop(steps)
+    first = seen["first"]
+    assert all(first[name] != before[name] for name in IN_VIEW)
+    assert all(first[name] == before[name] for name in before if name not in IN_VIEW)
+    assert seen["held"] == (status, table)
+    assert seen["one drawn"] == (status, first)
+    assert released(app) == "drawn"
+    shows_what_a_fresh_build_shows(app, data, ("uk-intelligence",))
+
+
+def test_the_rest_comes_anyway_when_the_page_does_not_answer(data, monkeypatch):
+    """A hidden tab draws nothing (and a chart can fail to draw): DRAWN_TIMEOUT at most."""
+    import asyncio
+
+    monkeypatch.setattr(Dashboard, "DRAWN_TIMEOUT", 0.05)
+    app = served_with_page(data)
+    status = app.status.value
+
+    async def steps():
+        app.claimant.value = ("uk-intelligence",)
+        held = app.status.value
+        await asyncio.sleep(0.3)
+        return held
+
+    assert in_a_kernel_loop(steps) == status
+    assert released(app) == "timeout"
+    shows_what_a_fresh_build_shows(app, data, ("uk-intelligence",))
+
+
+def test_a_second_change_before_the_page_answers_ends_on_the_second(data, monkeypatch):
+    import asyncio
+
+    monkeypatch.setattr(Dashboard, "DRAWN_TIMEOUT", 0.05)
+    app = served_with_page(data)
+    generation = app._generation
+    claimants = ("kr-military",)
+
+    async def steps():
+        app.claimant.value = ("uk-intelligence",)
+        app.claimant.value = claimants
+        page_drew(app, "casualties", revision=app._outputs["casualties"].revision - 1)
+        page_drew(app, "troops", revision=app._outputs["troops"].revision - 1)
+        await asyncio.sleep(0.3)
+
+    in_a_kernel_loop(steps)
+    assert app._generation == generation + 1  # the first change's rest was never sent
+    assert released(app) == "timeout"
+    shows_what_a_fresh_build_shows(app, data, claimants)
+
+
+def test_without_a_page_in_view_nothing_waits(data):
+    """In JupyterLab, in tests, or when the reader has scrolled past every chart: a change
+    sends every part at once, also in a kernel's event loop."""
+    app = Dashboard(data, live=True)
+
+    async def steps():
+        app.claimant.value = ("uk-intelligence",)
+        return released(app)
+
+    assert in_a_kernel_loop(steps) == "now"
+    shows_what_a_fresh_build_shows(app, data, ("uk-intelligence",))
+
+
+def test_forged_page_messages_change_nothing(data):
+    app = served_with_page(data)
+    status = app.status.value
+
+    async def steps():
+        app.claimant.value = ("uk-intelligence",)
+        for content in ({"drawn": "1"}, {"drawn": None}, ["drawn"], "drawn", {}):
+            for name in IN_VIEW:
+                app._outputs[name]._handle_custom_msg(content, [])
+        return app.status.value
+
+    assert in_a_kernel_loop(steps) == status

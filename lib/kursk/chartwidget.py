@@ -103,6 +103,9 @@ export default {
     };
     // Redraws are chained so that two quick filter changes end on the latest figure.
     // data-kursk-pending / data-kursk-drawn let tests and benchmarks see when a redraw is done.
+    // Once a figure is drawn and the frame showing it painted, the kernel hears which revision
+    // it was: it holds back the rest of a filter change (charts out of view, table) until the
+    // charts in view are drawn, so that the two do not compete for CPU (kursk.dashboard).
     let queue = Promise.resolve();
     let pending = 0;
     let drawn = 0;
@@ -110,7 +113,9 @@ export default {
       stale = false;
       delete box.dataset.kurskStale;
       box.dataset.kurskPending = String(++pending);
+      let revision = null;
       queue = queue.then(() => {
+        revision = model.get("revision");
         const fig = model.get("figure") || {};
         return plot(fig, JSON.stringify(fig));
       }).catch(() => {
@@ -122,15 +127,21 @@ export default {
         box.dataset.kurskDrawn = String(++drawn);
         // the page's static snapshot (kursk.snapshot) gives way once every chart is drawn
         window.dispatchEvent(new Event("kursk-drawn"));
+        requestAnimationFrame(() => requestAnimationFrame(() => model.send({ drawn: revision })));
       });
       return queue;
     };
     // A chart scrolled out of view is redrawn after those in view, when the page is idle
     // (or as soon as it scrolls into view): a filter change first updates what the reader sees.
+    // The kernel is told which charts are in view, to build and send those first.
     let inView = true;
     let stale = false;
     const observer = new IntersectionObserver((entries) => {
       inView = entries[entries.length - 1].isIntersecting;
+      if (model.get("in_view") !== inView) {
+        model.set("in_view", inView);
+        model.save_changes();
+      }
       if (inView && stale) draw();
     }, { rootMargin: "100px" });
     observer.observe(el);
@@ -158,4 +169,8 @@ class Chart(anywidget.AnyWidget):
 
     _esm = traitlets.Unicode(_ESM).tag(sync=True)
     figure = traitlets.Dict().tag(sync=True)
+    # Set with each new figure; the page answers {"drawn": revision} once it has drawn it.
+    revision = traitlets.Int(0).tag(sync=True)
+    # Set by the page: the chart is on screen (or within 100 px of it).
+    in_view = traitlets.Bool(False).tag(sync=True)
     plotly_src = traitlets.Unicode("/" + PLOTLY_PATH).tag(sync=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime as dt
+import functools
 import html
 import os
 import re
@@ -180,6 +181,7 @@ class Dashboard:
         self._warm = None  # the views still to build ahead (see _after_change)
         self._warm_running = False
         self._last_change = 0.0
+        self._pending: dict | None = None  # the rest of a redraw, waiting (see refresh)
         if data is None:
             self.view = self._error_view(error)
             return
@@ -263,7 +265,9 @@ class Dashboard:
         plotly_src = os.environ.get("KURSK_PLOTLY_URL", "")
         for name in self.builders:
             if self.live:
-                self._outputs[name] = Chart(plotly_src=plotly_src, layout=w.Layout(width="100%"))
+                chart = Chart(plotly_src=plotly_src, layout=w.Layout(width="100%"))
+                chart.on_msg(functools.partial(self._on_chart_msg, name))
+                self._outputs[name] = chart
             else:
                 self._outputs[name] = w.Output(layout=w.Layout(width="100%"))
             box = w.Box([self._outputs[name]], layout=w.Layout(width="100%", min_height="560px"))
@@ -442,25 +446,85 @@ class Dashboard:
     # --- drawing ------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Redraw headline, charts, table and download for the current filters."""
+        """Redraw headline, charts, table and download for the current filters.
+
+        Each part is sent as soon as it is built, so that the page draws it while the kernel
+        builds the next: first the headline at the top (about a millisecond to build), then
+        the charts the reader has in view. In a served page the rest (the charts out of view,
+        the table, the download and the status) waits until the page reports those charts
+        drawn, or DRAWN_TIMEOUT at most: building it meanwhile took CPU from the reader's
+        browser whenever the two share a machine (see docs/deploy.md)."""
         state = self._current()
         view = self._view(state)
-        # Each part is sent as soon as it is built, so the page draws it while the kernel builds
-        # the next: first the headline at the top (about a millisecond to build), then the
-        # charts at the top of the page, then the charts further down.
+        self._supersede()
         self.headline.value = self._view_headline(view)
-        for name in self.builders:
+        first = [name for name in self.builders if self._in_view(name)]
+        awaited = {}
+        for name in first:
+            if self._draw(name, self._view_figure(view, name)):
+                awaited[name] = self._outputs[name].revision
+        self._last_valid = state
+        rest = [name for name in self.builders if name not in first]
+        if not (awaited and self._defer(view, rest, awaited)):
+            self._refresh_rest(view, rest, "now")
+
+    def _refresh_rest(self, view: dict, names: list[str], released: str) -> None:
+        for name in names:
             self._draw(name, self._view_figure(view, name))
         self._view_text(view)
         # The hidden generation number tells tests and benchmarks this redraw has arrived
-        # (the status is set after the charts, so every chart's new figure came before it).
+        # (the status is set after the charts, so every chart's new figure came before it);
+        # data-rest says what released this last part ("now", "drawn" or "timeout").
         self._generation += 1
-        self.status.value = (
-            view["status"] + f"<span class='kursk-gen' hidden>{self._generation}</span>"
+        self.status.value = view["status"] + (
+            f"<span class='kursk-gen' data-rest='{released}' hidden>{self._generation}</span>"
         )
         self.table.value = view["table"]
         self.download.value = view["download"]
-        self._last_valid = state
+
+    # At most this long (seconds) the rest of a redraw waits for the page to report the charts
+    # in view drawn (a hidden tab draws nothing; a chart can fail to draw).
+    DRAWN_TIMEOUT = 0.5
+
+    def _in_view(self, name: str) -> bool:
+        """The page reports a chart in view (never without a page: then nothing waits)."""
+        out = self._outputs.get(name)
+        return isinstance(out, Chart) and out.in_view
+
+    def _defer(self, view: dict, rest: list[str], awaited: dict[str, int]) -> bool:
+        """Hold the rest of a redraw until the page has drawn the `awaited` chart revisions;
+        False (nothing held) outside a running event loop, as in tests without a kernel."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        pending = {"view": view, "rest": rest, "awaited": dict(awaited)}
+        pending["timer"] = loop.call_later(self.DRAWN_TIMEOUT, self._release, pending, "timeout")
+        self._pending = pending
+        return True
+
+    def _on_chart_msg(self, name: str, _widget, content, _buffers) -> None:
+        """The page drew a chart: {"drawn": revision}. Anything else is ignored."""
+        pending = self._pending
+        if pending is None or not isinstance(content, dict):
+            return
+        if name in pending["awaited"] and content.get("drawn") == pending["awaited"][name]:
+            del pending["awaited"][name]
+            if not pending["awaited"]:
+                self._release(pending, "drawn")
+
+    def _release(self, pending: dict, how: str) -> None:
+        if self._pending is not pending:  # superseded by a later change
+            return
+        self._pending = None
+        pending["timer"].cancel()
+        self._safely(lambda: self._refresh_rest(pending["view"], pending["rest"], how))
+
+    def _supersede(self) -> None:
+        """A new redraw replaces one still waiting: the new one sends every part."""
+        if self._pending is not None:
+            self._pending["timer"].cancel()
+            self._pending = None
 
     # A selection seen before (reset, a filter toggled back) reuses everything built for it:
     # only the widgets whose value changes send anything to the page. Views are built part by
@@ -664,16 +728,23 @@ class Dashboard:
             return data
         return {**data, "text/html": snap}, {"kursk": {"snapshot": True}}
 
-    def _draw(self, name: str, fig: go.Figure | dict) -> None:
-        """Show one chart's figure: only its JSON travels; the page's plotly.js draws it."""
+    def _draw(self, name: str, fig: go.Figure | dict) -> bool:
+        """Show one chart's figure: only its JSON travels; the page's plotly.js draws it.
+        True if a served chart got a new figure (a new revision for the page to draw)."""
         self.figures[name] = fig
         out = self._outputs[name]
         if isinstance(out, Chart):
-            out.figure = self._json_of(fig)  # unchanged JSON: no message, no redraw
-            return
+            new = self._json_of(fig)
+            if new is out.figure or new == out.figure:  # unchanged: no message, no redraw
+                return False
+            with out.hold_sync():  # one message
+                out.revision += 1
+                out.figure = new
+            return True
         with out:
             clear_output(wait=True)
             display(_plotly_bundle(self._json_of(fig)), raw=True)
+        return False
 
     def table_rows(self, data: Dataset | None = None) -> pd.DataFrame:
         """The rows the table shows, with their provenance."""
