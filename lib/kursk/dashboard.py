@@ -498,7 +498,7 @@ class Dashboard:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return False
-        pending = {"view": view, "rest": rest, "awaited": dict(awaited)}
+        pending = {"view": view, "rest": rest, "awaited": awaited}
         pending["timer"] = loop.call_later(self.DRAWN_TIMEOUT, self._release, pending, "timeout")
         self._pending = pending
         return True
@@ -516,12 +516,12 @@ class Dashboard:
     def _release(self, pending: dict, how: str) -> None:
         if self._pending is not pending:  # superseded by a later change
             return
-        self._pending = None
-        pending["timer"].cancel()
+        self._supersede()
         self._safely(lambda: self._refresh_rest(pending["view"], pending["rest"], how))
 
     def _supersede(self) -> None:
-        """A new redraw replaces one still waiting: the new one sends every part."""
+        """Drop the rest still waiting, if any: released, or replaced by a new redraw (which
+        sends every part)."""
         if self._pending is not None:
             self._pending["timer"].cancel()
             self._pending = None
