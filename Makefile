@@ -72,19 +72,19 @@ validate: env
 briefing: env chromium
 	$(BIN)/kursk briefing
 
-## bench: every benchmark (loader, charts, dashboard, briefing, load test) to build/bench.json and the README table
+## bench: every benchmark (loader, charts, dashboard, briefing, load test) to build/bench.json and docs/performance.md
 bench: $(VENV)/.test chromium
-	$(BIN)/python -m kursk.bench
-	$(BIN)/python -m kursk.bench --readme
+	$(BIN)/python -m bench
+	$(BIN)/python -m bench --readme
 
 ## loadtest: $(VIEWERS) concurrent viewers against a local dashboard server, pool of POOL=VIEWERS pre-heated kernels
 loadtest: $(VENV)/.test chromium
-	$(BIN)/python -m kursk.loadtest --viewers $(VIEWERS) --pool $(POOL)
+	$(BIN)/python -m bench.loadtest --viewers $(VIEWERS) --pool $(POOL)
 
 ## lint: ruff check and format check
 lint: $(VENV)/.test
-	$(BIN)/ruff check lib tests
-	$(BIN)/ruff format --check lib tests
+	$(BIN)/ruff check lib tests bench
+	$(BIN)/ruff format --check lib tests bench
 
 ## lock: re-resolve requirements*.lock from pyproject.toml (keeps current pins)
 lock: | $(UV)

@@ -48,7 +48,7 @@ def browser():
     """Debian's Chromium driven by Playwright (never a downloaded browser)."""
     from playwright.sync_api import sync_playwright
 
-    from kursk.browser import ChromiumNotFound, launch
+    from kursk.chromium import ChromiumNotFound, launch
 
     with sync_playwright() as p:
         try:

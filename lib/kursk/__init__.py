@@ -1,7 +1,11 @@
-"""Kursk Figures: the contested numbers of North Korea's deployment to Kursk, with sources."""
+"""Kursk Figures: the contested numbers of North Korea's deployment to Kursk, with sources.
 
-from .errors import DataError, Issue
-from .loader import Dataset, load
+`kursk.load()` reads and validates data/ into a `Dataset` of typed frames; the subpackages
+are ledger (data model), analysis (facts), charts, dashboard, briefing and serve.
+"""
 
-__all__ = ["DataError", "Dataset", "Issue", "load"]
+from . import paths
+from .ledger import DataError, Dataset, Issue, IssueCode, load
+
+__all__ = ["DataError", "Dataset", "Issue", "IssueCode", "load", "paths"]
 __version__ = "0.1.0"

@@ -1,21 +1,20 @@
-"""The `kursk` command: validate, export, verify, coverage, schema (and briefing)."""
+"""The `kursk` command: a thin argparse layer over the ledger, the analysis and the briefing."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 
-from .errors import DataError
-from .paths import ARTICLES_DIR, DATA_DIR
+from .ledger import DataError
+from .paths import ARTICLES_DIR, BUILD_DIR, DATA_DIR
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
 
 def _load(args):
-    from .loader import load
+    from .ledger import load
 
     return load(args.data)
 
@@ -29,29 +28,9 @@ def cmd_validate(args) -> int:
     return EXIT_OK
 
 
-def plain_numbers(frame):
-    """low/high as plain numbers: 6000, not 6000.0; missing stays missing."""
-    import pandas as pd
-
-    out = frame.copy()
-    for col in ("low", "high"):
-        values = [
-            None if pd.isna(v) else (int(v) if float(v).is_integer() else float(v))
-            for v in out[col]
-        ]
-        out[col] = pd.Series(values, index=out.index, dtype=object)
-    return out
-
-
-def export_text(data, fmt: str) -> str:
-    table = plain_numbers(data.export())
-    if fmt == "json":
-        records = json.loads(table.to_json(orient="records", force_ascii=False))
-        return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
-    return table.to_csv(index=False, lineterminator="\n")
-
-
 def cmd_export(args) -> int:
+    from .ledger import export_text
+
     text = export_text(_load(args), args.format)
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -71,7 +50,7 @@ def _articles_dir(args) -> Path | None:
 
 
 def cmd_verify(args) -> int:
-    from .textcheck import verify
+    from .analysis.provenance import verify
 
     data = _load(args)
     folder = _articles_dir(args)
@@ -89,7 +68,7 @@ def cmd_verify(args) -> int:
 
 
 def cmd_coverage(args) -> int:
-    from .textcheck import coverage
+    from .analysis.provenance import coverage
 
     data = _load(args)
     folder = _articles_dir(args)
@@ -124,10 +103,34 @@ def cmd_coverage(args) -> int:
 
 
 def cmd_schema(args) -> int:
-    from .schema_export import write_schemas
+    from .ledger.models import write_schemas
 
-    for path in write_schemas(Path(args.out) if args.out else None):
+    for path in write_schemas(Path(args.out) if args.out else DATA_DIR / "schema"):
         print(f"wrote {path}")
+    return EXIT_OK
+
+
+def cmd_briefing(args) -> int:
+    import time
+
+    from .briefing import FORMATS, build_briefing
+    from .chromium import ChromiumNotFound
+
+    data = _load(args)
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        print(f"error: unknown format {bad[0]!r}; use some of png,svg,pdf", file=sys.stderr)
+        return EXIT_INVALID
+    start = time.perf_counter()
+    try:
+        build_briefing(data, args.out, formats, args.claimant, args.since)
+    except ChromiumNotFound as exc:
+        print(f"error: images not written: {exc}", file=sys.stderr)
+        print("index.html, briefing.md, figures.csv, manifest.json were written.", file=sys.stderr)
+        return 3
+    out = args.out or BUILD_DIR / "briefing"
+    print(f"wrote briefing to {out} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     return EXIT_OK
 
 
@@ -186,12 +189,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("schema", cmd_schema, "write the JSON Schemas editors use to data/schema/")
     p.add_argument("--out", metavar="DIR")
 
-    try:
-        from .briefing import add_parser as add_briefing
-    except ImportError:
-        add_briefing = None
-    if add_briefing is not None:
-        add_briefing(sub)
+    p = add(
+        "briefing",
+        cmd_briefing,
+        "write every chart as PNG/SVG/PDF plus an offline page and briefing pack",
+    )
+    p.add_argument("--out", metavar="DIR", default=None, help="default: build/briefing/")
+    p.add_argument("--formats", default="png,svg,pdf", help="comma-separated: png,svg,pdf")
+    p.add_argument("--claimant", action="append", metavar="ID", help="repeat to keep several")
+    p.add_argument("--since", metavar="DATE", default=None, help="as-of date lower bound")
 
     for name, p in sub.choices.items():
         if name not in ("validate", "schema") and not any(a.dest == "data" for a in p._actions):

@@ -1,18 +1,40 @@
-"""Every path the project uses, derived from one root."""
+"""Every path and bundled-asset location the project uses, one home each.
+
+In a checkout, ROOT is the repository (data/, dashboards/, build/ beside lib/). Installed
+from a wheel there is no checkout: the data folder is ./data (or KURSK_DATA_DIR), outputs go to
+./build, and the dashboard notebook and server assets come from the package itself.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-# KURSK_DATA_DIR points the dashboard (and load()) at another data folder, e.g. in tests.
+PACKAGE_DIR = Path(__file__).resolve().parent
+_CHECKOUT = PACKAGE_DIR.parents[1]
+# A checkout has lib/kursk beside data/; an installed package sits in site-packages.
+IN_CHECKOUT = (_CHECKOUT / "lib" / "kursk").resolve() == PACKAGE_DIR and (
+    _CHECKOUT / "pyproject.toml"
+).is_file()
+ROOT = _CHECKOUT if IN_CHECKOUT else Path.cwd()
+
+# KURSK_DATA_DIR points load(), the CLI and the dashboard at another data folder.
 DATA_DIR = Path(os.environ.get("KURSK_DATA_DIR", ROOT / "data"))
 BUILD_DIR = ROOT / "build"
-DASHBOARDS_DIR = ROOT / "dashboards"
 NOTEBOOKS_DIR = ROOT / "notebooks"
-# The source articles live beside the checkout (../shared/articles); they are never committed.
+# Source texts live beside the checkout (../shared/articles) and are never committed.
 ARTICLES_DIR = Path(os.environ.get("KURSK_ARTICLES", ROOT.parent / "shared" / "articles"))
+
+# The served dashboard: notebook and Voila configuration (dashboards/ links to these).
+DASHBOARD_DIR = PACKAGE_DIR / "serve" / "dashboard"
+DASHBOARD_NOTEBOOK = DASHBOARD_DIR / "overview.ipynb"
+DASHBOARDS_DIR = ROOT / "dashboards" if IN_CHECKOUT else DASHBOARD_DIR
+# Jupyter data for the server only: the `kursk` Voila template and the viewer kernel spec.
+JUPYTER_DATA = PACKAGE_DIR / "serve" / "jupyter"
+# plotly.js, cartesian bundle: served to the dashboard, used by kaleido for images.
+STATIC_DIR = PACKAGE_DIR / "serve" / "static"
+PLOTLY_JS = STATIC_DIR / "plotly-cartesian.min.js"
+PLOTLY_URL = "voila/kursk/plotly-cartesian.min.js"  # where the server serves it
 
 
 def display_path(path: Path) -> str:
@@ -22,3 +44,8 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(ROOT))
     except ValueError:
         return str(path)
+
+
+def snapshot_dir() -> Path:
+    """Where the dashboard's chart pictures are cached: $KURSK_SNAPSHOT_DIR, else build/."""
+    return Path(os.environ.get("KURSK_SNAPSHOT_DIR") or BUILD_DIR / "snapshots")

@@ -1,0 +1,1 @@
+"""Benchmark modules run by `python -m bench`; each has run(quick=False) -> list[dict]."""

@@ -1,0 +1,1 @@
+"""Facts computed from a Dataset: number wording, the headline, shares, checks against texts."""

@@ -1,1 +1,0 @@
-"""Benchmark modules run by kursk.bench; each has run(quick=False) -> list[dict]."""

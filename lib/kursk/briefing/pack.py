@@ -1,0 +1,134 @@
+"""The briefing pack: every chart as PNG/SVG/PDF, an offline page, markdown, CSV, manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sys
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from ..analysis.facts import headline
+from ..charts import build_all
+from ..chromium import ChromiumNotFound
+from ..ledger import Dataset, export_text
+from ..paths import BUILD_DIR
+from .images import write_images
+from .markdown import markdown
+from .page import HEIGHT, WIDTH, page
+
+SCALE = 2
+FORMATS = ("png", "svg", "pdf")
+TEXT_FILES = ("index.html", "briefing.md", "figures.csv")
+VERSIONED = ("kursk", "plotly", "kaleido", "pandas")
+
+
+@dataclass
+class Manifest:
+    """What a briefing was built from and what it wrote (sha256 per file)."""
+
+    data_fingerprint: str
+    filter: dict
+    formats: list[str]
+    created: str
+    versions: dict[str, str]
+    files: dict[str, str] = field(default_factory=dict)
+    image_error: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for name in VERSIONED:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "unknown"
+    return out
+
+
+def progress(total: int):
+    """A callable(label) that reports each step: tqdm on a terminal, plain lines otherwise."""
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, unit="file", file=sys.stderr)
+
+        def step(label: str) -> None:
+            bar.set_postfix_str(label)
+            bar.update(1)
+            if bar.n >= total:
+                bar.close()
+
+        return step
+    count = [0]
+
+    def step(label: str) -> None:
+        count[0] += 1
+        print(f"[{count[0]}/{total}] {label}", file=sys.stderr, flush=True)
+
+    return step
+
+
+def build_briefing(
+    data: Dataset,
+    out_dir=None,
+    formats=FORMATS,
+    claimants=None,
+    since=None,
+    progress_step=None,
+) -> Manifest:
+    """Write the briefing pack for `data` (filtered by claimants/since) into out_dir.
+
+    Raises ChromiumNotFound after writing the non-image files when no Chromium is available.
+    """
+    out = Path(out_dir) if out_dir is not None else BUILD_DIR / "briefing"
+    out.mkdir(parents=True, exist_ok=True)
+    formats = [f for f in formats if f]
+    filt = {
+        "claimants": sorted(claimants) if claimants else None,
+        "since": str(since) if since else None,
+    }
+    shown = data.filter(claimants=list(claimants) if claimants else None, since=since)
+    figs = build_all(shown)
+    for name, fig in figs.items():
+        # plotly names each trace's SVG group after a random uid unless one is set
+        for i, trace in enumerate(fig.data):
+            trace.uid = f"{name}-{i}"
+    lines = headline(shown).lines()
+    step = progress_step or progress(len(figs) * len(formats) + len(TEXT_FILES))
+    texts = {
+        "index.html": page(figs, lines, shown.export(), filt),
+        "briefing.md": markdown(figs, lines, formats, filt),
+        "figures.csv": export_text(shown, "csv"),
+    }
+    written = []
+    for name, text in texts.items():
+        (out / name).write_text(text, encoding="utf-8")
+        written.append(out / name)
+        step(name)
+    error = None
+    if formats:
+        try:
+            written += write_images(figs, out, formats, WIDTH, HEIGHT, SCALE, step)
+        except ChromiumNotFound as exc:
+            error = str(exc)
+    manifest = Manifest(
+        data_fingerprint=data.fingerprint,
+        filter=filt,
+        formats=list(formats),
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        versions=_versions(),
+        files={p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written},
+        image_error=error,
+    )
+    (out / "manifest.json").write_text(
+        json.dumps(manifest.as_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    if error:
+        raise ChromiumNotFound(error)
+    return manifest

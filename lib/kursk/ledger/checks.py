@@ -1,0 +1,468 @@
+"""Rules across files, one small function each, yielding Issues.
+
+Each file has already passed its own model (read.py); these rules need several files at once:
+references between them, unique ids, parts that add up, claims that agree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .issues import Issue, IssueCode, did_you_mean, one_of
+from .models import Figure, Metric
+from .read import FigureFile, Ledger
+from .values import number, overlap, worded
+
+
+@dataclass
+class Located:
+    """A figure with where it was read from."""
+
+    file: FigureFile
+    index: int
+    figure: Figure
+
+    @property
+    def path(self) -> Path:
+        return self.file.path
+
+    def loc(self, *keys) -> tuple:
+        return ("figures", self.index, *keys)
+
+
+@dataclass
+class Index:
+    """The ids every rule looks things up by (first occurrence of each id)."""
+
+    articles: dict = field(default_factory=dict)
+    claimants: dict = field(default_factory=dict)
+    contingents: set = field(default_factory=set)
+    figures: dict[str, Located] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, ledger: Ledger) -> Index:
+        index = cls(
+            articles={a.id: a for a in ledger.articles or []},
+            claimants={c.id: c for c in ledger.claimants or []},
+            contingents={c.id for c in ledger.contingents},
+        )
+        for ff in ledger.figure_files:
+            for i, fig in ff.figures:
+                index.figures.setdefault(fig.id, Located(ff, i, fig))
+        return index
+
+
+def run(ledger: Ledger) -> list[Issue]:
+    """Every cross-file rule over a ledger whose reference files could be read."""
+    index = Index.of(ledger)
+    rules = (
+        vocabulary_units,
+        vague_readings,
+        unique_reference_ids,
+        contingent_parts,
+        figure_files_match_articles,
+        unique_figure_ids,
+        figure_references,
+        figure_values,
+        ignored_restate_known_figures,
+        parts_sum_to_wholes,
+        claims_agree,
+    )
+    return [issue for rule in rules for issue in rule(ledger, index)]
+
+
+def located_figures(ledger: Ledger, index: Index) -> Iterator[Located]:
+    """Every valid figure whose id is its first use (duplicates are reported once, elsewhere)."""
+    yield from index.figures.values()
+
+
+# --- reference files ------------------------------------------------------------------------
+
+
+def vocabulary_units(ledger: Ledger, index: Index) -> Iterator[Issue]:
+    """Every metric's unit is a listed unit."""
+    vocab = ledger.vocabulary
+    for mid, metric in vocab.metrics.items():
+        if metric.unit not in vocab.units:
+            yield ledger.issue(
+                ledger.path("vocabulary"),
+                ("metrics", mid, "unit"),
+                f"unknown unit {metric.unit!r}",
+                expected=one_of(vocab.units),
+                hint=did_you_mean(metric.unit, vocab.units),
+                code=IssueCode.UNKNOWN_UNIT,
+            )
+
+
+def vague_readings(ledger: Ledger, index: Index) -> Iterator[Issue]:
+    """A vague word's reading runs from low to high."""
+    for word, reading in ledger.vocabulary.vague.items():
+        if reading.low > reading.high:
+            yield ledger.issue(
+                ledger.path("vocabulary"),
+                ("vague", word),
+                "low is greater than high",
+                value=(reading.low, reading.high),
+                hint="swap them",
+                code=IssueCode.VALUE,
+            )
+
+
+def unique_reference_ids(ledger: Ledger, index: Index) -> Iterator[Issue]:
+    """Article, claimant and contingent ids are each used once."""
+    for name, items, what in (
+        ("articles", ledger.articles, "article"),
+        ("claimants", ledger.claimants, "claimant"),
+        ("contingents", ledger.contingents, "contingent"),
+    ):
+        path, seen = ledger.path(name), {}
+        for i, item in enumerate(items or []):
+            if item.id in seen:
+                yield ledger.issue(
+                    path,
+                    (name, i, "id"),
+                    f"duplicate {what} id {item.id!r}",
+                    value=item.id,
+                    expected="a unique id",
+                    hint=f"already used at {ledger.where(path, (name, seen[item.id], 'id'))}; "
+                    "rename one",
+                    code=IssueCode.DUPLICATE,
+                )
+            else:
+                seen[item.id] = i
+
+
+def contingent_parts(ledger: Ledger, index: Index) -> Iterator[Issue]:
+    """A contingent's part_of names another listed contingent."""
+    path = ledger.path("contingents")
+    for i, c in enumerate(ledger.contingents):
+        if c.part_of and c.part_of not in index.contingents:
+            yield ledger.issue(
+                path,
+                ("contingents", i, "part_of"),
+                "unknown contingent",
+                value=c.part_of,
+                expected=one_of(index.contingents),
+                hint=did_you_mean(c.part_of, index.contingents),
+                code=IssueCode.UNKNOWN_CONTINGENT,
+            )
+        elif c.part_of == c.id:
+            yield ledger.issue(
+                path,
+                ("contingents", i, "part_of"),
+                "a contingent cannot be part of itself",
+                code=IssueCode.RELATION,
+            )
+
+
+# --- figures files --------------------------------------------------------------------------
+
+
+def figure_files_match_articles(ledger: Ledger, index: Index) -> Iterator[Issue]:
+    """Each figures file names a listed article, is named after it, and is its only file."""
+    seen: dict[str, Path] = {}
+    for ff in ledger.figure_files:
+        if ff.article not in index.articles:
+            yield ledger.issue(
+                ff.path,
+                ("article",),
+                "unknown article",
+                value=ff.article,
+                expected="an id listed in articles.yaml",
+                hint=did_you_mean(ff.article, index.articles) or "add it to articles.yaml",
+                code=IssueCode.UNKNOWN_ARTICLE,
+            )
+        elif ff.path.stem != ff.article:
+            yield ledger.issue(
+                ff.path,
+                ("article",),
+                f"file name does not match its article {ff.article!r}",
+                value=ff.path.name,
+                expected=f"{ff.article}.yaml",
+                hint=f"rename the file to {ff.article}.yaml",
+                code=IssueCode.FILE_NAME,
+            )
+        if ff.article in seen:
+            yield ledger.issue(
+                ff.path,
+                ("article",),
+                "article already has a figures file",
+                value=ff.article,
+                hint=f"merge into {ledger.where(seen[ff.article], ())}",
+                code=IssueCode.DUPLICATE,
+            )
+        seen.setdefault(ff.article, ff.path)
+
+
+def unique_figure_ids(ledger: Ledger, index: Index) -> Iterator[Issue]:
+    """A figure id is used once across all figures files."""
+    for ff in ledger.figure_files:
+        for i, fig in ff.figures:
+            first = index.figures[fig.id]
+            if first.file is ff and first.index == i:
+                continue
+            yield ledger.issue(
+                ff.path,
+                ("figures", i, "id"),
+                f"duplicate figure id {fig.id!r}",
+                value=fig.id,
+                expected="an id used once across data/figures",
+                hint=f"already used at {ledger.where(first.path, first.loc('id'))}; rename one",
+                code=IssueCode.DUPLICATE,
+            )
+
+
+def figure_references(ledger: Ledger, index: Index) -> Iterator[Issue]:
+    """Metric, unit, claimants and contingent of every figure are listed (also of figures that
+    failed their model, so that one run reports everything)."""
+    for located in located_figures(ledger, index):
+        f = located.figure
+        yield from _references(
+            ledger, index, located.path, located.loc(), f.metric, f.unit, f.claimant, f.contingent
+        )
+    for ff in ledger.figure_files:
+        for i, raw in ff.invalid:
+            claimants = raw.get("claimant")
+            claimants = [claimants] if isinstance(claimants, str) else claimants
+            yield from _references(
+                ledger,
+                index,
+                ff.path,
+                ("figures", i),
+                raw.get("metric"),
+                raw.get("unit"),
+                claimants if isinstance(claimants, list) else [],
+                raw.get("contingent"),
+            )
+
+
+def unknown(ledger, path, loc, what: str, value, known, code, listed_in: str = "") -> Issue:
+    """An issue for a reference to something not listed (a metric, a claimant, ...)."""
+    return ledger.issue(
+        path,
+        loc,
+        f"unknown {what}",
+        value=value,
+        expected=f"an id listed in {listed_in}" if listed_in else one_of(known),
+        hint=did_you_mean(value, known) or (f"add it to {listed_in}" if listed_in else ""),
+        code=code,
+    )
+
+
+def _references(ledger, index, path, loc, metric_id, unit, claimant_ids, contingent):
+    vocab = ledger.vocabulary
+    metric = vocab.metrics.get(metric_id) if isinstance(metric_id, str) else None
+    if isinstance(metric_id, str) and metric is None:
+        yield ledger.issue(
+            path,
+            loc + ("metric",),
+            "unknown metric",
+            value=metric_id,
+            expected=one_of(vocab.metrics),
+            hint=did_you_mean(metric_id, vocab.metrics) or "add it to vocabulary.yaml",
+            code=IssueCode.UNKNOWN_METRIC,
+        )
+    if isinstance(unit, str) and unit not in vocab.units:
+        yield unknown(
+            ledger, path, loc + ("unit",), "unit", unit, vocab.units, IssueCode.UNKNOWN_UNIT
+        )
+    elif metric and isinstance(unit, str) and unit != metric.unit:
+        yield ledger.issue(
+            path,
+            loc + ("unit",),
+            f"metric {metric_id!r} is measured in {metric.unit}",
+            value=unit,
+            expected=metric.unit,
+            hint="drop unit: (it defaults to the metric's) or pick another metric",
+            code=IssueCode.UNIT_MISMATCH,
+        )
+    for j, cid in enumerate(claimant_ids):
+        if isinstance(cid, str) and cid not in index.claimants:
+            cloc = loc + ("claimant",) + ((j,) if len(claimant_ids) > 1 else ())
+            code = IssueCode.UNKNOWN_CLAIMANT
+            yield unknown(
+                ledger, path, cloc, "claimant", cid, index.claimants, code, "claimants.yaml"
+            )
+    if isinstance(contingent, str) and contingent not in index.contingents:
+        issue = unknown(
+            ledger, path, loc + ("contingent",), "contingent", contingent, index.contingents,
+            IssueCode.UNKNOWN_CONTINGENT,
+        )  # fmt: skip
+        yield replace(issue, hint=issue.hint or "add it to contingents.yaml")
+
+
+def figure_values(ledger: Ledger, index: Index) -> Iterator[Issue]:
+    """Numbers fit their unit: never negative, whole for people, percentages 0-100 with what
+    they are a share of; vague words have a reading."""
+    vocab = ledger.vocabulary
+    for located in located_figures(ledger, index):
+        fig, path, loc = located.figure, located.path, located.loc()
+        metric: Metric | None = vocab.metrics.get(fig.metric)
+        unit = fig.unit or (metric.unit if metric else None)
+        value = fig.value
+        if value.qualifier == "vague" and value.vague.lower() not in vocab.vague:
+            yield ledger.issue(
+                path,
+                loc + ("value", "vague"),
+                "vague wording has no numeric reading",
+                value=value.vague,
+                expected=one_of(vocab.vague),
+                hint="add a reading for it under vague: in vocabulary.yaml",
+                code=IssueCode.UNKNOWN_VAGUE,
+            )
+        for bound in ("low", "high"):
+            n = getattr(value, bound)
+            if n is None:
+                continue
+            if n < 0:
+                yield ledger.issue(
+                    path,
+                    loc + ("value",),
+                    f"negative {bound}",
+                    value=n,
+                    expected="a number >= 0",
+                    hint="counts, shares and distances are never negative",
+                    code=IssueCode.NEGATIVE,
+                )
+            if unit == "percent" and n > 100:
+                yield ledger.issue(
+                    path,
+                    loc + ("value",),
+                    "a share over 100%",
+                    value=n,
+                    expected="0 to 100 (percent)",
+                    hint="write 40 for 40%",
+                    code=IssueCode.SHARE_OVER_100,
+                )
+            if unit in vocab.units and vocab.units[unit].count and n != int(n):
+                yield ledger.issue(
+                    path,
+                    loc + ("value",),
+                    "a count of people must be whole",
+                    value=n,
+                    expected="a whole number",
+                    code=IssueCode.FRACTION,
+                )
+        if unit == "percent" and not fig.share_of:
+            yield ledger.issue(
+                path,
+                loc,
+                "a percentage needs share_of",
+                expected="share_of: <metric>",
+                hint="say what it is a share of, e.g. share_of: deployed",
+                code=IssueCode.SHARE_OF,
+            )
+        if fig.share_of and fig.share_of not in vocab.metrics:
+            yield ledger.issue(
+                path,
+                loc + ("share_of",),
+                "unknown metric",
+                value=fig.share_of,
+                expected=one_of(vocab.metrics),
+                hint=did_you_mean(fig.share_of, vocab.metrics),
+                code=IssueCode.UNKNOWN_METRIC,
+            )
+
+
+def ignored_restate_known_figures(ledger: Ledger, index: Index) -> Iterator[Issue]:
+    """An ignored mention's `figure` names a figure of the same article."""
+    for ff in ledger.figure_files:
+        ids = {fig.id for _, fig in ff.figures}
+        for j, ign in enumerate(ff.ignored):
+            if ign.figure and ign.figure not in ids:
+                yield ledger.issue(
+                    ff.path,
+                    ("ignored", j, "figure"),
+                    "unknown figure in this article",
+                    value=ign.figure,
+                    expected=one_of(ids),
+                    hint=did_you_mean(ign.figure, ids),
+                    code=IssueCode.UNKNOWN_FIGURE,
+                )
+
+
+# --- relations between figures --------------------------------------------------------------
+
+
+def parts_sum_to_wholes(ledger: Ledger, index: Index) -> Iterator[Issue]:
+    """part_of names another figure, and a whole's parts add up to it (ranges must overlap)."""
+    parts: dict[str, list[Located]] = defaultdict(list)
+    for located in located_figures(ledger, index):
+        fig = located.figure
+        if not fig.part_of:
+            continue
+        if fig.part_of == fig.id:
+            yield ledger.issue(
+                located.path,
+                located.loc("part_of"),
+                "a figure cannot be part of itself",
+                value=fig.id,
+                code=IssueCode.RELATION,
+            )
+        elif fig.part_of not in index.figures:
+            yield ledger.issue(
+                located.path,
+                located.loc("part_of"),
+                "unknown figure",
+                value=fig.part_of,
+                expected="the id of the whole's figure",
+                hint=did_you_mean(fig.part_of, index.figures),
+                code=IssueCode.UNKNOWN_FIGURE,
+            )
+        else:
+            parts[fig.part_of].append(located)
+    for whole_id, members in parts.items():
+        whole = index.figures[whole_id]
+        lows = [m.figure.value.low for m in members]
+        highs = [m.figure.value.high for m in members]
+        if None in lows or None in highs or whole.figure.value.low is None:
+            continue  # open bounds cannot be summed: nothing to contradict
+        lo, hi = sum(lows), sum(highs)
+        wlo = whole.figure.value.low
+        whi = whole.figure.value.high if whole.figure.value.high is not None else float("inf")
+        if hi < wlo or lo > whi:
+            shown = " + ".join(f"{m.figure.id} ({number(m.figure.value.low)})" for m in members)
+            yield ledger.issue(
+                whole.path,
+                whole.loc("value"),
+                f"parts do not sum to the whole: {shown} = {number(lo)}"
+                + (f"-{number(hi)}" if hi != lo else ""),
+                value=wlo,
+                expected=f"the parts to add up to {number(wlo)}",
+                hint="fix a part's value, or remove part_of from a figure that is not a part",
+                code=IssueCode.PARTS_SUM,
+            )
+
+
+def claims_agree(ledger: Ledger, index: Index) -> Iterator[Issue]:
+    """Figures grouped into one claim count the same metric and can be the same number."""
+    claims: dict[str, list[Located]] = defaultdict(list)
+    for located in located_figures(ledger, index):
+        claims[located.figure.claim or located.figure.id].append(located)
+    for claim_id, members in claims.items():
+        first = members[0].figure
+        for located in members[1:]:
+            fig = located.figure
+            if fig.metric != first.metric:
+                yield ledger.issue(
+                    located.path,
+                    located.loc("claim"),
+                    f"claim {claim_id!r} mixes metrics",
+                    value=fig.metric,
+                    expected=first.metric,
+                    hint=f"{first.id} counts {first.metric}; use another claim id",
+                    code=IssueCode.CLAIM_MISMATCH,
+                )
+            elif not overlap(fig.value, first.value):
+                yield ledger.issue(
+                    located.path,
+                    located.loc("claim"),
+                    f"claim {claim_id!r} groups disagreeing numbers",
+                    value=worded(fig.value, None),
+                    expected=f"{worded(first.value, None)} as in {first.id}",
+                    hint="different numbers are different claims",
+                    code=IssueCode.CLAIM_MISMATCH,
+                )

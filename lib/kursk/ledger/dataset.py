@@ -1,0 +1,149 @@
+"""The Dataset (validated figures as typed frames) and `load`, which builds one from data/."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from ..paths import DATA_DIR, display_path
+from . import checks, frames
+from .claims import group_claims
+from .issues import DataError, Issue
+from .models import Vocabulary
+from .normalize import frames_of
+from .read import read
+
+
+class _Claims:
+    """Dataset.claims, regrouped from the figures when first read after `filter`: the
+    dashboard filters on every change but reads the claims only after the charts."""
+
+    def __get__(self, dataset, owner=None):
+        if dataset is None:
+            return self
+        if dataset._claims is None:
+            dataset._claims = group_claims(dataset.figures)
+        return dataset._claims
+
+    def __set__(self, dataset, value) -> None:
+        dataset._claims = value
+
+
+@dataclass
+class Dataset:
+    """The validated figures and their references as typed pandas frames."""
+
+    data_dir: Path
+    vocabulary: Vocabulary
+    articles: pd.DataFrame
+    claimants: pd.DataFrame
+    contingents: pd.DataFrame
+    figures: pd.DataFrame
+    claims: pd.DataFrame
+    ignored: pd.DataFrame
+    files: list[Path] = field(default_factory=list)
+
+    def export(self) -> pd.DataFrame:
+        """The figures table as `kursk export` writes it."""
+        return self.figures[frames.EXPORT_COLUMNS].copy()
+
+    def filter(
+        self,
+        claimants: list[str] | None = None,
+        metric_groups: list[str] | None = None,
+        since=None,
+        until=None,
+        min_articles: int = 1,
+    ) -> Dataset:
+        """A copy holding only the figures that pass every filter (claims regrouped).
+
+        claimants: keep figures with any of these claimant ids; metric_groups: deployment,
+        casualties, payment, distance; since/until: as-of date bounds (figures without an
+        as-of date drop out when either is set); min_articles: claims reported by at least
+        this many articles (n_articles counts all articles, not only the filtered ones).
+        """
+        f = self.figures
+        keep = pd.Series(True, index=f.index)
+        if claimants is not None:
+            wanted = set(claimants)
+            keep &= f["claimant"].map(lambda s: bool(wanted & set(s.split(";")))).astype(bool)
+        if metric_groups is not None:
+            keep &= f["metric_group"].isin(list(metric_groups)).fillna(False).astype(bool)
+        if since is not None:
+            keep &= (f["as_of_date"] >= pd.Timestamp(since)).fillna(False).astype(bool)
+        if until is not None:
+            keep &= (f["as_of_date"] <= pd.Timestamp(until)).fillna(False).astype(bool)
+        if min_articles > 1:
+            keep &= (f["n_articles"] >= min_articles).fillna(False).astype(bool)
+        return replace(self, figures=f[keep].reset_index(drop=True), claims=None)
+
+    @property
+    def fingerprint(self) -> str:
+        """sha256 over the data files' paths and bytes: what an output was built from."""
+        digest = hashlib.sha256()
+        for path in sorted(self.files):
+            digest.update(path.relative_to(self.data_dir).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+
+Dataset.claims = _Claims()  # the field, made lazy for filtered copies (after @dataclass)
+
+
+def load(data_dir: str | Path | None = None) -> Dataset:
+    """Load and validate every YAML file under data_dir; raise DataError listing all problems."""
+    data_dir = Path(data_dir) if data_dir else DATA_DIR
+    if not data_dir.is_dir():
+        raise DataError(
+            [
+                Issue(
+                    display_path(data_dir),
+                    None,
+                    "",
+                    "data folder not found",
+                    hint="pass the folder that holds vocabulary.yaml",
+                )
+            ]
+        )
+    # Loading allocates many small objects and frees none of them on the way; the cyclic GC
+    # would rescan them again and again (superlinear time), so it pauses for the load.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        ledger = read(data_dir)
+        if ledger.vocabulary is None or ledger.articles is None or ledger.claimants is None:
+            raise DataError(ledger.issues)  # the references are needed to check anything else
+        issues = ledger.issues + checks.run(ledger)
+        if issues:
+            raise DataError(issues)
+        frames_ = frames_of(ledger)
+        return Dataset(data_dir, ledger.vocabulary, files=ledger.files, **frames_)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def plain_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """low/high as plain numbers: 6000, not 6000.0; missing stays missing."""
+    out = frame.copy()
+    for col in ("low", "high"):
+        values = [
+            None if pd.isna(v) else (int(v) if float(v).is_integer() else float(v))
+            for v in out[col]
+        ]
+        out[col] = pd.Series(values, index=out.index, dtype=object)
+    return out
+
+
+def export_text(data: Dataset, fmt: str) -> str:
+    """The figures table as CSV or JSON text (what `kursk export` writes)."""
+    table = plain_numbers(data.export())
+    if fmt == "json":
+        records = json.loads(table.to_json(orient="records", force_ascii=False))
+        return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    return table.to_csv(index=False, lineterminator="\n")

@@ -1,0 +1,10 @@
+"""Serving the read-only link: the Voila app (app.py), its viewer kernel (kernel.py), the
+snapshot step (snapshots.py), and starting/stopping the server (process.py).
+
+`python -m kursk.serve` serves the dashboard; jupyter/ (Voila template, kernel spec), static/
+(plotly.js) and dashboard/ (the notebook and voila.json) ship as package data.
+"""
+
+from .process import command, environment, free_port, start, stop
+
+__all__ = ["command", "environment", "free_port", "start", "stop"]

@@ -1,0 +1,318 @@
+"""The dashboard's widget wiring, driven in Python without a browser."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from traitlets import TraitError
+
+from kursk import charts
+from kursk.dashboard import Dashboard
+from kursk.ledger import export_text
+
+
+def n_points(fig: dict) -> int:
+    """Points drawn as markers in a figure's JSON."""
+    return sum(
+        len([x for x in t.get("x") or () if x is not None])
+        for t in fig["data"]
+        if t["type"] == "scatter" and "markers" in t.get("mode", "")
+    )
+
+
+@pytest.fixture
+def app(data):
+    return Dashboard(data)
+
+
+def test_every_chart_is_drawn_on_start(app, data):
+    assert list(app.figures) == list(charts.CHARTS)
+    for name, fig in app.figure_json().items():
+        assert len(fig["data"]) > 0, name
+    assert "Showing 24 of 24 figures" in app.status.value
+    assert app.table.value.count("<tr>") == len(data.figures) + 1
+
+
+def test_claimant_filter_updates_charts_table_headline_and_csv(app):
+    before = n_points(app.figure_json()["casualties"])
+    app.claimant.value = ("kr-military",)
+    assert 0 < n_points(app.figure_json()["casualties"]) < before
+    assert app.table.value.count("<tr>") == 3 + 1
+    assert "Showing 3 of 24" in app.status.value
+    assert app.csv_text() == export_text(app.data.filter(claimants=["kr-military"]), "csv")
+    assert "base64," in app.download.value and "Download these 3 figures" in app.download.value
+
+
+def test_corroborated_filter_keeps_claims_reported_twice(app):
+    app.corroborated.value = True
+    kept = app.filtered.figures["n_articles"]
+    assert len(kept) == (app.data.figures["n_articles"] >= 2).sum() and kept.min() >= 2
+    assert f"Showing {len(kept)} of 24" in app.status.value
+    title = app.figure_json()["corroboration"]["layout"]["title"]["text"]
+    assert title.startswith("<b>6 of 6 claims")
+
+
+def test_metric_and_date_filters(app):
+    app.metric.value = ("casualties",)
+    assert set(app.filtered.figures["metric_group"]) == {"casualties"}
+    app.set_filters(since=dt.date(2025, 4, 1), until=dt.date(2025, 12, 31))
+    assert (app.filtered.figures["as_of_date"] >= "2025-04-01").all()
+    assert "Casualty estimates range" in app.headline.value or "Casualty" in app.headline.value
+
+
+def test_reset_restores_everything(app):
+    app.set_filters(claimants=["kr-military"], corroborated=True)
+    app.reset.click()
+    assert "Showing 24 of 24" in app.status.value
+
+
+def test_forged_values_are_rejected_and_the_dashboard_still_works(app):
+    before = app.filters
+    with pytest.raises(TraitError):
+        app.claimant.value = ("not-offered",)
+    with pytest.raises(TraitError):
+        app.corroborated.value = "x" * 100_000
+    # What a forged comm message does: set_state with values the browser never offers.
+    forged = [
+        (app.claimant, {"index": [999]}),
+        (app.metric, {"index": "zz"}),
+        (app.since, {"value": "x" * 100_000}),
+        (app.until, {"value": {"year": "a", "month": 0, "date": 1}}),
+        (app.corroborated, {"value": "x" * 1000}),
+    ]
+    for widget, state in forged:
+        with pytest.raises((TraitError, TypeError)):
+            widget.set_state(state)
+        assert app.filters == before
+    app.metric.value = ("casualties",)
+    assert "Showing 9 of 24" in app.status.value
+
+
+def test_a_value_failing_validation_is_put_back(app):
+    before = app.filters
+    app.claimant_options = app.claimant_options[1:]  # the first claimant is no longer offered
+    app.claimant.value = (app.claimant.options[0][1],)
+    assert app.filters == before and "not available" in app.status.value
+
+
+def test_a_failing_chart_shows_a_plain_message(data):
+    def broken(_):
+        raise ValueError("boom")
+
+    app = Dashboard(data, builders={n: c.figure for n, c in charts.CHARTS.items()})
+    app.builders["casualties"] = broken
+    app.claimant.value = ("kr-military",)
+    assert "Could not update the dashboard" in app.status.value
+    assert "Traceback" not in app.status.value and "boom" not in app.status.value
+
+
+def test_bad_data_shows_the_error_box_with_file_and_line(data_copy):
+    path = data_copy / "figures" / "003_1a8f1fbcddf06ff0.yaml"
+    path.write_text(path.read_text().replace("metric: killed_or_wounded", "metric: kiled", 1))
+    app = Dashboard.from_data_dir(data_copy)
+    text = app.view.children[1].value
+    assert "has problems" in text and "003_1a8f1fbcddf06ff0.yaml, line" in text
+    assert "kiled" in text and "Traceback" not in text
+
+
+def test_going_back_to_a_recent_selection_reuses_its_charts(app):
+    first = dict(app.figures)
+    app.claimant.value = ("kr-military",)
+    assert app.figures["casualties"] is not first["casualties"]
+    app.reset.click()
+    assert all(app.figures[name] is first[name] for name in first)
+    assert "Showing 24 of 24" in app.status.value and app.table.value.count("<tr>") == 25
+
+
+def test_served_charts_are_widgets_that_carry_figure_json_only(data):
+    """Under kursk.serve each chart is a Chart widget: its state is the figure's JSON (small),
+    never plotly.js itself, and a redraw of an unchanged chart sends nothing."""
+    import json
+
+    from kursk.dashboard.chart import Chart
+
+    app = Dashboard(data, live=True)
+    sent = []
+    for name, chart in app.outputs.items():
+        assert isinstance(chart, Chart)
+        assert chart.figure["data"] and chart.figure["layout"]["meta"]["chart"] == name
+        assert len(json.dumps(chart.figure)) < 100_000  # plotly.js alone is 1.5-4.8 MB
+        chart.observe(lambda change, name=name: sent.append(name), names="figure")
+    app.claimant.value = ("kr-military",)
+    assert "casualties" in sent and "corroboration" in sent
+    sent.clear()
+    app.refresh()  # redrawing the same selection: every figure JSON is unchanged, nothing sent
+    assert sent == []
+    app.reset.click()  # back to everything: cached figures, their JSON is sent again as is
+    assert app.outputs["casualties"].figure["layout"]["meta"]["chart"] == "casualties"
+
+
+def test_from_data_dir_serves_live_charts_only_under_the_server(monkeypatch):
+    from kursk.dashboard.chart import Chart
+
+    monkeypatch.delenv("KURSK_PLOTLY_URL", raising=False)
+    assert not Dashboard.from_data_dir().live  # JupyterLab: output areas its plotly draws
+    monkeypatch.setenv("KURSK_PLOTLY_URL", "/voila/kursk/plotly-cartesian.min.js")
+    app = Dashboard.from_data_dir()
+    assert app.live and isinstance(app.outputs["split"], Chart)
+    assert app.outputs["split"].plotly_src == "/voila/kursk/plotly-cartesian.min.js"
+
+
+def test_vendored_plotly_bundle_matches_the_plotly_package():
+    """Figures built by the installed plotly must be drawn by the same plotly.js version."""
+    import re
+    from pathlib import Path
+
+    import plotly
+
+    from kursk.paths import PLOTLY_JS
+
+    def version(path: Path) -> str:
+        return re.search(r"plotly\.js .*?v(\d+\.\d+\.\d+)", path.read_text()[:300]).group(1)
+
+    bundled = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    assert version(PLOTLY_JS) == version(bundled), "update serve/static (see its README)"
+
+
+def in_own_thread(fn):
+    """Run fn in a thread of its own: no event loop of the test session's (Playwright's sync API
+    keeps one running in the main thread) is seen there, only what fn starts itself."""
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn).result()
+
+
+def shows_what_a_fresh_build_shows(app: Dashboard, data, claimants: tuple) -> None:
+    fresh = Dashboard(data, live=True)
+    fresh.claimant.value = claimants
+    assert app.figure_json() == fresh.figure_json()
+    assert app.status.value.split("<span")[0] == fresh.status.value.split("<span")[0]
+    assert app.table.value == fresh.table.value
+
+
+# --- a filter change, in a served page: the charts in view first -----------------------------
+
+IN_VIEW = ("casualties", "troops")
+
+
+def served_with_page(data) -> Dashboard:
+    """A served dashboard whose page reported the first two charts in view."""
+    app = Dashboard(data, live=True)
+    for name, chart in app.outputs.items():
+        chart.in_view = name in IN_VIEW
+    return app
+
+
+def page_drew(app: Dashboard, name: str, revision: int | None = None) -> None:
+    """The message the page sends once it has drawn a chart's figure (dashboard/chart.js)."""
+    chart = app.outputs[name]
+    chart._handle_custom_msg({"drawn": chart.revision if revision is None else revision}, [])
+
+
+def released(app: Dashboard) -> str | None:
+    found = re.search(r"data-rest='(\w+)'", app.status.value)
+    return found and found.group(1)
+
+
+def in_a_kernel_loop(steps):
+    """Run `steps` (an async function) in an event loop of its own, as in a kernel."""
+    import asyncio
+
+    return in_own_thread(lambda: asyncio.run(steps()))
+
+
+def test_a_change_sends_the_charts_in_view_first_and_the_rest_once_the_page_drew_them(data):
+    """The charts out of view, the table and the status wait until the page says it drew the
+    charts in view (so that building them does not take CPU from that drawing)."""
+    app = served_with_page(data)
+    before = app.figure_json()
+    status, table = app.status.value, app.table.value
+    seen = {}
+
+    async def steps():
+        app.claimant.value = ("uk-intelligence",)
+        seen["first"] = app.figure_json()
+        seen["held"] = (app.status.value, app.table.value)
+        page_drew(app, "casualties")
+        page_drew(app, "troops", revision=app.outputs["troops"].revision - 1)  # an older one
+        seen["one drawn"] = (app.status.value, app.figure_json())
+        page_drew(app, "troops")
+
+    in_a_kernel_loop(steps)
+    first = seen["first"]
+    assert all(first[name] != before[name] for name in IN_VIEW)
+    assert all(first[name] == before[name] for name in before if name not in IN_VIEW)
+    assert seen["held"] == (status, table)
+    assert seen["one drawn"] == (status, first)
+    assert released(app) == "drawn"
+    shows_what_a_fresh_build_shows(app, data, ("uk-intelligence",))
+
+
+def test_the_rest_comes_anyway_when_the_page_does_not_answer(data, monkeypatch):
+    """A hidden tab draws nothing (and a chart can fail to draw): DRAWN_TIMEOUT at most."""
+    import asyncio
+
+    monkeypatch.setattr(Dashboard, "DRAWN_TIMEOUT", 0.05)
+    app = served_with_page(data)
+    status = app.status.value
+
+    async def steps():
+        app.claimant.value = ("uk-intelligence",)
+        held = app.status.value
+        await asyncio.sleep(0.3)
+        return held
+
+    assert in_a_kernel_loop(steps) == status
+    assert released(app) == "timeout"
+    shows_what_a_fresh_build_shows(app, data, ("uk-intelligence",))
+
+
+def test_a_second_change_before_the_page_answers_ends_on_the_second(data, monkeypatch):
+    import asyncio
+
+    monkeypatch.setattr(Dashboard, "DRAWN_TIMEOUT", 0.05)
+    app = served_with_page(data)
+    generation = app.redraws
+    claimants = ("kr-military",)
+
+    async def steps():
+        app.claimant.value = ("uk-intelligence",)
+        app.claimant.value = claimants
+        page_drew(app, "casualties", revision=app.outputs["casualties"].revision - 1)
+        page_drew(app, "troops", revision=app.outputs["troops"].revision - 1)
+        await asyncio.sleep(0.3)
+
+    in_a_kernel_loop(steps)
+    assert app.redraws == generation + 1  # the first change's rest was never sent
+    assert released(app) == "timeout"
+    shows_what_a_fresh_build_shows(app, data, claimants)
+
+
+def test_without_a_page_in_view_nothing_waits(data):
+    """In JupyterLab, in tests, or when the reader has scrolled past every chart: a change
+    sends every part at once, also in a kernel's event loop."""
+    app = Dashboard(data, live=True)
+
+    async def steps():
+        app.claimant.value = ("uk-intelligence",)
+        return released(app)
+
+    assert in_a_kernel_loop(steps) == "now"
+    shows_what_a_fresh_build_shows(app, data, ("uk-intelligence",))
+
+
+def test_forged_page_messages_change_nothing(data):
+    app = served_with_page(data)
+    status = app.status.value
+
+    async def steps():
+        app.claimant.value = ("uk-intelligence",)
+        for content in ({"drawn": "1"}, {"drawn": None}, ["drawn"], "drawn", {}):
+            for name in IN_VIEW:
+                app.outputs[name]._handle_custom_msg(content, [])
+        return app.status.value
+
+    assert in_a_kernel_loop(steps) == status
