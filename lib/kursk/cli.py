@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from . import __version__
 from .ledger import DataError
 from .paths import ARTICLES_DIR, BUILD_DIR, DATA_DIR
 
@@ -23,7 +24,7 @@ def cmd_validate(args) -> int:
     data = _load(args)
     print(
         f"ok: {len(data.figures)} figures ({len(data.claims)} claims) from "
-        f"{len(data.articles)} articles in {len(data.files)} files"
+        f"{len(data.articles)} sources in {len(data.files)} files"
     )
     return EXIT_OK
 
@@ -41,29 +42,50 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
-def _articles_dir(args) -> Path | None:
+def _texts_dir(args, data) -> Path | None:
+    """The folder of held texts; None (after saying why) when some text is held and the folder
+    does not exist. Sources without a held text need no folder."""
     path = Path(args.articles)
-    if not path.is_dir():
-        print(f"kursk: articles folder not found: {path} (pass --articles DIR)", file=sys.stderr)
-        return None
-    return path
+    if path.is_dir() or not data.articles["text_held"].any():
+        return path
+    print(
+        f"kursk: texts folder not found: {path} (pass --articles DIR or set KURSK_ARTICLES; "
+        "see data/README.md, 'Adding a source')",
+        file=sys.stderr,
+    )
+    return None
+
+
+def _checked_line(result) -> str:
+    """'3 sources checked; 2 sources (9 quotes) not checkable: no text held'."""
+    n_checked, q_checked = result.count("checked")
+    n_failed, q_failed = result.count("failed")
+    n_none, q_none = result.count("not checkable")
+    parts = [
+        f"{n_checked + n_failed} source(s) with a held text checked ({q_checked + q_failed} quotes)"
+    ]
+    if n_none:
+        parts.append(f"{n_none} source(s) and {q_none} quote(s) not checkable (no text held)")
+    return "; ".join(parts)
 
 
 def cmd_verify(args) -> int:
     from .analysis.provenance import verify
 
     data = _load(args)
-    folder = _articles_dir(args)
+    folder = _texts_dir(args, data)
     if folder is None:
         return EXIT_FAILED
-    issues = verify(data, folder)
-    for issue in issues:
+    result = verify(data, folder)
+    for issue in result.issues:
         print(issue)
-    checked = len(data.figures) + len(data.ignored)
-    if issues:
-        print(f"verify: {len(issues)} problem(s) in {checked} quotes", file=sys.stderr)
+    for source in result.sources:
+        why = f" ({source.reason})" if source.reason else ""
+        print(f"  {source.article}: {source.status}{why}")
+    if result.issues:
+        print(f"verify: {len(result.issues)} problem(s); {_checked_line(result)}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"verify: ok: {len(data.articles)} article hashes, {checked} quotes and their numbers")
+    print(f"verify: ok: {_checked_line(result)}; every quote found, every number in its quote")
     return EXIT_OK
 
 
@@ -71,16 +93,15 @@ def cmd_coverage(args) -> int:
     from .analysis.provenance import coverage
 
     data = _load(args)
-    folder = _articles_dir(args)
+    folder = _texts_dir(args, data)
     if folder is None:
         return EXIT_FAILED
     result, issues = coverage(data, folder)
     for issue in issues:
         print(issue)
     total = uncurated = 0
-    print(
-        f"{'article':<22} {'mentions':>8} {'curated':>8} {'ignored':>8} {'uncurated':>9} {'coverage':>9}"
-    )
+    head = f"{'source':<22} {'mentions':>8} {'curated':>8} {'ignored':>8} {'uncurated':>9}"
+    print(head + f" {'coverage':>9}")
     for cov in result:
         c = cov.counts
         total += len(cov.mentions)
@@ -90,7 +111,10 @@ def cmd_coverage(args) -> int:
             f"{c['uncurated']:>9} {cov.percent:>8.1f}%"
         )
     pct = 100.0 if not total else 100.0 * (total - uncurated) / total
-    print(f"{'all':<22} {total:>8} {'':>8} {'':>8} {uncurated:>9} {pct:>8.1f}%")
+    print(f"{'all checked':<22} {total:>8} {'':>8} {'':>8} {uncurated:>9} {pct:>8.1f}%")
+    unchecked = data.articles[~data.articles["text_held"]]
+    for row in unchecked.itertuples():
+        print(f"{row.article:<22} {'not checkable: no text held':>46} ({row.no_text})")
     for cov in result:
         text = (folder / f"{cov.article}.txt").read_text(encoding="utf-8", errors="replace")
         for m in cov.mentions:
@@ -99,6 +123,11 @@ def cmd_coverage(args) -> int:
                     f"  {cov.article}: {m.status}: {m.context(text)}"
                     + (f"  <- {m.by}" if m.by else "")
                 )
+    held = len(result)
+    print(
+        f"coverage: {held} source(s) with a held text, {pct:.1f}% of their numeric mentions "
+        f"curated or ignored; {len(unchecked)} source(s) not checkable (no text held)"
+    )
     return EXIT_OK if not issues and uncurated == 0 else EXIT_FAILED
 
 
@@ -139,7 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="kursk",
         description="Kursk Figures: curated, sourced numbers on North Korea's deployment to Kursk.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"kursk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name, func, help_text):
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -150,38 +180,32 @@ def build_parser() -> argparse.ArgumentParser:
         "validate", cmd_validate, "check the YAML under DATA_DIR; exit 2 listing every problem"
     )
     p.add_argument(
-        "data",
+        "data_dir",
         nargs="?",
         default=None,
         metavar="DATA_DIR",
-        help=f"folder with the YAML (default: {DATA_DIR})",
+        help=f"folder with the YAML, as --data (default: {DATA_DIR})",
     )
 
     p = add("export", cmd_export, "write the figures table, one row per figure")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
 
+    texts_help = f"folder of the held texts, <source id>.txt (default: $KURSK_ARTICLES, else {ARTICLES_DIR})"
     p = add(
-        "verify", cmd_verify, "check quotes, numbers and article hashes against the article texts"
+        "verify",
+        cmd_verify,
+        "check quotes, numbers and text hashes against the held source texts; sources without "
+        "a held text are reported as not checkable",
     )
-    p.add_argument(
-        "--articles",
-        default=str(ARTICLES_DIR),
-        metavar="DIR",
-        help=f"folder of <article id>.txt files (default: {ARTICLES_DIR})",
-    )
+    p.add_argument("--articles", default=str(ARTICLES_DIR), metavar="DIR", help=texts_help)
 
     p = add(
         "coverage",
         cmd_coverage,
-        "list every numeric mention in the articles as curated, ignored or uncurated",
+        "list every numeric mention in the held texts as curated, ignored or uncurated",
     )
-    p.add_argument(
-        "--articles",
-        default=str(ARTICLES_DIR),
-        metavar="DIR",
-        help=f"folder of <article id>.txt files (default: {ARTICLES_DIR})",
-    )
+    p.add_argument("--articles", default=str(ARTICLES_DIR), metavar="DIR", help=texts_help)
     p.add_argument(
         "--all", action="store_true", help="list every mention, not only uncurated ones"
     )
@@ -200,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", metavar="DATE", default=None, help="as-of date lower bound")
 
     for name, p in sub.choices.items():
-        if name not in ("validate", "schema") and not any(a.dest == "data" for a in p._actions):
+        if name != "schema" and not any(a.dest == "data" for a in p._actions):
             p.add_argument(
                 "--data",
                 default=None,
@@ -213,6 +237,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+    if getattr(args, "data_dir", None):
+        if args.data and args.data != args.data_dir:
+            parser.error("give the data folder once: DATA_DIR or --data DATA_DIR")
+        args.data = args.data_dir
     try:
         return args.func(args)
     except DataError as exc:

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 
 from ..ledger import Dataset
-from .wording import fmt, short_name
+from .wording import fmt
 
 PEOPLE_DEPLOYMENT = ("deployed", "arrived", "planned")
 PEOPLE_CASUALTIES = ("killed", "wounded", "captured", "killed_or_wounded")
@@ -99,7 +99,7 @@ def _descending(value: float) -> tuple:
     return (1, 0.0) if value != value else (0, -value)
 
 
-def _by_number(rows: list) -> list[tuple[str, list[str]]]:
+def _by_number(data: Dataset, rows: list) -> list[tuple[str, list[str]]]:
     """Each distinct number and who gave it, highest first: [('6,000', ['North Korea'])]."""
     out: dict[tuple, list[str]] = {}
     for r in sorted(rows, key=lambda r: (_descending(r.high), _descending(r.low))):
@@ -108,7 +108,9 @@ def _by_number(rows: list) -> list[tuple[str, list[str]]]:
         names = out.setdefault((low, high, r.qualifier in ("over", "at_least")), [])
         # "6,000 per an unattributed estimate" reads; "per Unattributed" does not
         name = (
-            "an unattributed estimate" if r.claimant == "unattributed" else short_name(r.claimant)
+            "an unattributed estimate"
+            if r.claimant == "unattributed"
+            else data.short_name(r.claimant)
         )
         if name not in names:
             names.append(name)
@@ -154,7 +156,7 @@ def headline(data: Dataset) -> Headline:
     if h.troops_low is not None:
         solid = [r for r in troops if not r.vague]
         h.troops_sources = _names(solid)
-        h.troops_by_number = _by_number(solid)
+        h.troops_by_number = _by_number(data, solid)
     cas = [r for r in rows if r.metric in PEOPLE_CASUALTIES]
     h.casualties_low, h.casualties_high, h.casualties_open = span(cas)
     if h.casualties_low is not None:

@@ -103,7 +103,7 @@ def build_briefing(
     step = progress_step or progress(len(figs) * len(formats) + len(TEXT_FILES))
     texts = {
         "index.html": page(figs, lines, shown.export(), filt),
-        "briefing.md": markdown(figs, lines, formats, filt),
+        "briefing.md": markdown(shown, figs, lines, formats, filt),
         "figures.csv": export_text(shown, "csv"),
     }
     written = []

@@ -33,7 +33,7 @@ def build(data: Dataset) -> Spec:
     rows = plain(f, sorted_positions(keep, *by))
     top = float(pd.concat([rows["high"], rows["low"]]).max())
     fig = Spec()
-    marks = points(fig, rows, spread_dates(rows), top)
+    marks = points(fig, data, rows, spread_dates(rows), top)
     low, high, is_open = span(rows)
     title = TITLE
     if low is not None:

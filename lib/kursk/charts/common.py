@@ -11,7 +11,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from ..analysis.wording import fmt, short_name
+from ..analysis.wording import figure_lines, fmt
 from ..ledger import Dataset
 from . import theme
 from .spec import Spec, trace
@@ -153,13 +153,9 @@ def mark(row) -> str:
 
 
 def hover(row) -> str:
-    date = "" if pd.isna(row.as_of_date) else f"{row.as_of} ({row.as_of_precision})"
-    conf = f"<br>Wording: {esc(str(row.confidence))}" if isinstance(row.confidence, str) else ""
-    return (
-        f"<b>{esc(row.claimant_name)}</b><br>{esc(str(row.metric_label))}: "
-        f"<b>{esc(row.worded)}</b><br>As of: {date}{conf}<br>"
-        f"“{esc(row.quote)}”<br>Article {row.article}"
-    )
+    """Every recorded field of a figure (analysis.wording.figure_lines), the claimant bold."""
+    first, *rest = (esc(line) for line in figure_lines(row))
+    return f"<b>{first}</b><br>" + "<br>".join(rest)
 
 
 def marks_key(marks: set[str], ranges: bool) -> str:
@@ -179,7 +175,7 @@ def value_at(row, kind: str, top: float) -> float:
     return float(row.low)
 
 
-def legend_entry(fig: Spec, claimant: str, name: str) -> None:
+def legend_entry(fig: Spec, claimant: str, name: str, colour: str) -> None:
     """A legend-only entry: a filled swatch in the claimant's colour, whatever the marks."""
     fig.add_trace(
         trace(
@@ -189,7 +185,7 @@ def legend_entry(fig: Spec, claimant: str, name: str) -> None:
             mode="markers",
             name=name,
             legendgroup=claimant,
-            marker={"symbol": "square", "size": 11, "color": theme.claimant_color(claimant)},
+            marker={"symbol": "square", "size": 11, "color": colour},
             hoverinfo="skip",
         )
     )
@@ -204,7 +200,7 @@ def segments(pairs) -> tuple[list, list]:
     return xs, ys
 
 
-def points(fig: Spec, rows: pd.DataFrame, x: pd.Series, top: float) -> set[str]:
+def points(fig: Spec, data: Dataset, rows: pd.DataFrame, x: pd.Series, top: float) -> set[str]:
     """Markers by kind of value, ranges as bars, open bounds as arrows; one colour per claimant.
 
     A figure several claimants gave is drawn in its first claimant's colour, labelled with the
@@ -217,7 +213,7 @@ def points(fig: Spec, rows: pd.DataFrame, x: pd.Series, top: float) -> set[str]:
         gx.append(xv)
         recs.append(r)
     for claimant, (gx, recs) in groups.items():
-        color = theme.claimant_color(claimant)
+        color = data.colour(claimant)
         kinds = [mark(r) for r in recs]
         marks |= set(kinds)
         ranges, vague, arrows = [], [], []
@@ -255,7 +251,7 @@ def points(fig: Spec, rows: pd.DataFrame, x: pd.Series, top: float) -> set[str]:
                     )
                 )
         others = [
-            " + " + short_name(";".join(ids(r.claimant)[1:])) if ";" in r.claimant else ""
+            " + " + data.short_name(";".join(ids(r.claimant)[1:])) if ";" in r.claimant else ""
             for r in recs
         ]
         fig.add_trace(
@@ -267,7 +263,7 @@ def points(fig: Spec, rows: pd.DataFrame, x: pd.Series, top: float) -> set[str]:
                 text=others,
                 textposition="middle right",
                 textfont={"size": 10, "color": theme.MUTED},
-                name=short_name(claimant),
+                name=data.short_name(claimant),
                 legendgroup=claimant,
                 showlegend=False,
                 marker={
@@ -281,7 +277,7 @@ def points(fig: Spec, rows: pd.DataFrame, x: pd.Series, top: float) -> set[str]:
                 customdata=[r.figure_id for r in recs],
             )
         )
-        legend_entry(fig, claimant, short_name(claimant))
+        legend_entry(fig, claimant, data.short_name(claimant), color)
     return marks
 
 
@@ -302,10 +298,7 @@ def spread_dates(rows: pd.DataFrame) -> pd.Series:
 
 
 # columns no chart reads: dropped before row loops (itertuples pays per column)
-UNUSED = (
-    "claimant_kind", "claimant_country", "unit", "scope", "window", "via", "note", "file",
-    "line", "as_of_basis", "share_of", "confidence_tier", "metric_group", "n_claimants",
-)  # fmt: skip
+UNUSED = ("claimant_kind", "claimant_country", "unit", "file", "line", "n_claimants")
 
 
 def plain(rows: pd.DataFrame, take: np.ndarray | None = None) -> pd.DataFrame:

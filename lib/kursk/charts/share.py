@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analysis.shares import casualty_share
-from ..analysis.wording import short_name
 from ..ledger import Dataset
 from . import theme
 from .common import (
@@ -40,7 +39,7 @@ def build(data: Dataset) -> Spec:
     rows["y"] = range(len(rows))
     fig = Spec()
     for r in rows.itertuples():
-        color = theme.claimant_color(r.claimant_ids)
+        color = data.colour(r.claimant_ids)
         is_open = pd.isna(r.high)
         low = 0.0 if pd.isna(r.low) else float(r.low)
         high = 100.0 if is_open else float(r.high)
@@ -93,7 +92,7 @@ def build(data: Dataset) -> Spec:
             text=f"<b>{text}</b>",
             font={"size": 12, "color": theme.INK},
         )
-        who = short_name(r.claimant_ids)
+        who = data.short_name(r.claimant_ids)
         what = (
             f"<b>{esc(r.worded)}</b> casualties ÷ 2024 deployment · {esc(who)}"
             if is_derived

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..analysis.wording import fmt, short_name
+from ..analysis.wording import fmt
 from ..ledger import Dataset
 from . import theme
 from .common import (
@@ -39,8 +39,8 @@ def build(data: Dataset) -> Spec:
     parts = parts[parts["part_of"].isin(set(wholes["figure_id"]))]
     fig = Spec()
     subjects = list(dict.fromkeys(parts["subject"].fillna("part")))
-    x = [f"{short_article(w.article)}: {short_name(w.claimant)}" for w in wholes.itertuples()]
-    colors = [theme.claimant_color(w.claimant) for w in wholes.itertuples()]
+    x = [f"{short_article(w.article)}: {data.short_name(w.claimant)}" for w in wholes.itertuples()]
+    colors = [data.colour(w.claimant) for w in wholes.itertuples()]
     # the parts of one report: the claimant's colour, lighter for each further part
     for i, subject in enumerate(subjects):
         shade = min(0.3 * i, 0.75)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analysis.facts import PEOPLE_DEPLOYMENT, span
-from ..analysis.wording import fmt, short_name
+from ..analysis.wording import fmt
 from ..ledger import Dataset
 from . import theme
 from .common import (
@@ -32,8 +32,8 @@ NAME = "troops"
 TITLE = "Troop counts by source"
 
 
-def _troop_label(r) -> str:
-    label = f"{short_name(r.claimant)} ({short_article(r.article)})"
+def _troop_label(data: Dataset, r) -> str:
+    label = f"{data.short_name(r.claimant)} ({short_article(r.article)})"
     if r.metric != "deployed":
         label += f" · {r.metric}"
     return label
@@ -65,7 +65,7 @@ def build(data: Dataset) -> Spec:
     for r in recs_all:
         groups.setdefault(ids(r.claimant)[0], []).append(r)
     for claimant, recs in groups.items():
-        color = theme.claimant_color(claimant)
+        color = data.colour(claimant)
         kinds = [mark(r) for r in recs]
         marks |= set(kinds)
         # a bar for every range, vague reading and open bound (open: hatched, to the arrow head)
@@ -107,7 +107,7 @@ def build(data: Dataset) -> Spec:
                 textposition="middle right",
                 textfont={"size": 11},
                 legendgroup=claimant,
-                name=short_name(claimant),
+                name=data.short_name(claimant),
                 showlegend=False,
                 marker={
                     "color": color,
@@ -159,7 +159,7 @@ def build(data: Dataset) -> Spec:
     subtitle = "by wave; parts of a whole are in the split chart.   "
     if len(rows) < n_counts:
         subtitle = f"the {len(rows)} most-reported of {n_counts:,} counts, by wave.   "
-    ticktext = [_troop_label(r) for r in recs_all]
+    ticktext = [_troop_label(data, r) for r in recs_all]
     fig.update_layout(
         barmode="overlay",
         margin={"l": left_margin(ticktext, 16)},

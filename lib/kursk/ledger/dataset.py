@@ -15,7 +15,7 @@ from . import checks, frames
 from .claims import group_claims
 from .issues import DataError, Issue
 from .models import Vocabulary
-from .normalize import frames_of
+from .normalize import frames_of, short_names
 from .read import read
 
 
@@ -43,14 +43,21 @@ class Dataset:
     articles: pd.DataFrame
     claimants: pd.DataFrame
     contingents: pd.DataFrame
+    events: pd.DataFrame
     figures: pd.DataFrame
     claims: pd.DataFrame
     ignored: pd.DataFrame
     files: list[Path] = field(default_factory=list)
 
     def export(self) -> pd.DataFrame:
-        """The figures table as `kursk export` writes it."""
-        return self.figures[frames.EXPORT_COLUMNS].copy()
+        """The figures table as `kursk export` writes it (frames.EXPORT_COLUMNS)."""
+        f = self.figures
+        out = f.assign(
+            as_of_written=f["as_of"],
+            as_of=f["as_of_date"].dt.strftime("%Y-%m-%d").astype("string"),
+            as_of_end=f["as_of_end"].dt.strftime("%Y-%m-%d").astype("string"),
+        )
+        return out[frames.EXPORT_COLUMNS].copy()
 
     def filter(
         self,
@@ -81,6 +88,25 @@ class Dataset:
         if min_articles > 1:
             keep &= (f["n_articles"] >= min_articles).fillna(False).astype(bool)
         return replace(self, figures=f[keep].reset_index(drop=True), claims=None)
+
+    def short_name(self, claimants: str) -> str:
+        """Claimant ids joined with ';' as a label: their short names (claimants.yaml)."""
+        return short_names(claimants.split(";"), self._looks()[0])
+
+    def colour(self, claimants: str) -> str:
+        """The colour of a claimant (of several joined with ';': the first one's)."""
+        return self._looks()[1][claimants.split(";")[0]]
+
+    def _looks(self) -> tuple[dict[str, str], dict[str, str]]:
+        looks = self.__dict__.get("_looks_cache")
+        if looks is None:
+            c = self.claimants
+            looks = (
+                dict(zip(c["claimant"], c["short_name"], strict=True)),
+                dict(zip(c["claimant"], c["colour"], strict=True)),
+            )
+            self.__dict__["_looks_cache"] = looks
+        return looks
 
     @property
     def fingerprint(self) -> str:
