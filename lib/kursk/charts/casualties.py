@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..analysis.facts import PEOPLE_CASUALTIES, span
+from ..analysis.facts import people_metrics, span
 from ..analysis.wording import fmt
 from ..ledger import Dataset
 from .common import (
@@ -26,7 +26,9 @@ TITLE = "Casualty estimates by claimant"
 def build(data: Dataset) -> Spec:
     """Every casualty count placed by as-of date and claimant, ranges as bars, bounds as arrows."""
     f = data.figures
-    keep = (f["metric"].isin(PEOPLE_CASUALTIES) & f["as_of_date"].notna()).to_numpy(bool)
+    keep = (
+        f["metric"].isin(people_metrics(data, "casualties")) & f["as_of_date"].notna()
+    ).to_numpy(bool)
     if not keep.any():
         return empty(NAME, TITLE, data, "casualty figures")
     by = (f[name] for name in ("as_of_date", "claimant", "article"))

@@ -318,7 +318,7 @@ def plain(rows: pd.DataFrame, take: np.ndarray | None = None) -> pd.DataFrame:
             values = values.to_numpy(dtype="float64", na_value=np.nan)
         elif isinstance(values.dtype, pd.StringDtype):
             # an object Series: a bare NumPy array of strings would be read back as str dtype
-            values = pd.Series(np.asarray(values, dtype=object), index, dtype=object, copy=False)
+            values = pd.Series(values.to_numpy(dtype=object, na_value=None), index, dtype=object)
         columns[name] = values
     return pd.DataFrame(columns, index=index, copy=False)
 

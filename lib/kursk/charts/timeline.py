@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..analysis.facts import PEOPLE_DEPLOYMENT
+from ..analysis.facts import people_metrics
 from ..ledger import Dataset
 from . import theme
 from .common import (
@@ -35,7 +35,10 @@ def _wave_ranges(data: Dataset) -> pd.DataFrame:
     """Per top-level wave: low and high across sources (a part's figures if the whole has none)."""
     f = plain(data.figures)
     people = f[
-        f["metric"].isin(PEOPLE_DEPLOYMENT) & ~f["vague"] & f["part_of"].isna() & f["low"].notna()
+        f["metric"].isin(people_metrics(data, "deployment"))
+        & ~f["vague"]
+        & f["part_of"].isna()
+        & f["low"].notna()
     ]
     c = data.contingents.sort_values("start_date")
     people = people.assign(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..analysis.facts import PEOPLE_DEPLOYMENT, span
+from ..analysis.facts import people_metrics, span
 from ..analysis.wording import fmt
 from ..ledger import Dataset
 from . import theme
@@ -43,7 +43,9 @@ def build(data: Dataset) -> Spec:
     """Each claimant's deployment figures side by side, by wave, with ranges."""
     f = data.figures
     # parts of a whole (the sappers of the 6,000) are the split chart's; here, whole counts
-    keep = (f["metric"].isin(PEOPLE_DEPLOYMENT) & f["part_of"].isna()).to_numpy(bool)
+    keep = (f["metric"].isin(people_metrics(data, "deployment")) & f["part_of"].isna()).to_numpy(
+        bool
+    )
     n_counts = int(keep.sum())
     if not n_counts:
         return empty(NAME, TITLE, data, "troop counts")

@@ -202,7 +202,8 @@ def contingent_parts(ledger: Ledger, index: Index) -> Iterator[Issue]:
 
 
 def figure_files_match_articles(ledger: Ledger, index: Index) -> Iterator[Issue]:
-    """Each figures file names a listed article, is named after it, and is its only file."""
+    """Each figures file names a listed article, is named after it, and is its only file; each
+    article has one."""
     seen: dict[str, Path] = {}
     for ff in ledger.figure_files:
         if ff.article not in index.articles:
@@ -235,6 +236,22 @@ def figure_files_match_articles(ledger: Ledger, index: Index) -> Iterator[Issue]
                 code=IssueCode.DUPLICATE,
             )
         seen.setdefault(ff.article, ff.path)
+    read = {ff.path.stem for ff in ledger.figure_files} | set(seen)
+    for i, article in enumerate(ledger.articles):
+        if (
+            article.id not in read
+            and not (ledger.data_dir / "figures" / f"{article.id}.yaml").exists()
+        ):
+            yield ledger.issue(
+                ledger.path("articles"),
+                ("articles", i, "id"),
+                "this source has no figures file",
+                value=article.id,
+                expected=f"figures/{article.id}.yaml",
+                hint=f"create it with 'article: {article.id}' and 'figures: []' "
+                "(kursk add-source writes it)",
+                code=IssueCode.MISSING_FILE,
+            )
 
 
 def unique_figure_ids(ledger: Ledger, index: Index) -> Iterator[Issue]:
