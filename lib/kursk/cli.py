@@ -299,22 +299,22 @@ def _curate_parsers(add, texts_help: str) -> None:
     p.add_argument("--days", type=int, help="the window's days, when known")
     p.add_argument("--via", action="append", metavar="RELAY", help="repeat for each relay")
     p.add_argument("--id", help="the figure id (default: proposed from source, metric, value)")
-    for name in (
-        "contingent",
-        "subject",
-        "confidence",
-        "translation",
-        "claim",
-        "part-of",
-        "breakdown",
-        "revises",
-        "event",
-        "progress-of",
-        "denominator",
-        "share-of",
-        "note",
+    for name, metavar, text in (
+        ("contingent", "ID", "the deployment wave (contingents.yaml)"),
+        ("subject", "TEXT", "what exactly is counted, e.g. sappers"),
+        ("confidence", "WORDS", "the claimant's wording (default: one found in the quote)"),
+        ("translation", "TEXT", "the quote in English (sources in another language)"),
+        ("claim", "ID", "groups this with other sources' reports of the same claim"),
+        ("part-of", "ID", "the figure of the stated total this is a part of"),
+        ("breakdown", "NAME", "groups the parts of a breakdown without a stated total"),
+        ("revises", "ID", "the same claimant's earlier figure this replaces"),
+        ("event", "ID", "the event (events.yaml) this reports"),
+        ("progress-of", "ID", "the planned figure this counts progress toward"),
+        ("denominator", "ID", "the figure this is out of"),
+        ("share-of", "METRIC", "for a percentage: the metric it is a share of"),
+        ("note", "TEXT", "anything a reader should know"),
     ):
-        p.add_argument(f"--{name}", metavar="X" if name != "translation" else "TEXT")
+        p.add_argument(f"--{name}", metavar=metavar, help=text)
     p.add_argument("--articles", default=str(ARTICLES_DIR), metavar="DIR", help=texts_help)
 
 
