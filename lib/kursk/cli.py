@@ -168,7 +168,7 @@ def _report_added(run, command: str) -> int:
     from .ledger.curate import CurateError, Rejected
 
     try:
-        added = run()
+        result = run()
     except Rejected as exc:
         for issue in exc.issues:
             print(issue, file=sys.stderr)
@@ -177,10 +177,11 @@ def _report_added(run, command: str) -> int:
     except CurateError as exc:
         print(f"kursk {command}: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    print(f"added {added.id} to {display_path(added.path)}:{added.line}:")
-    print(added.entry, end="")
-    for note in added.notes:
-        print(f"  {note}")
+    for added in result if isinstance(result, list) else [result]:
+        print(f"added {added.id} to {display_path(added.path)}:{added.line}:")
+        print(added.entry, end="")
+        for note in added.notes:
+            print(f"  {note}")
     print("check it against the source; kursk validate passed with it")
     return EXIT_OK
 
@@ -216,7 +217,7 @@ def cmd_add_figure(args) -> int:
     fields = {
         key: getattr(args, key)
         for key in (
-            "as_of", "contingent", "subject", "via", "confidence", "translation", "claim",
+            "as_of", "contingent", "via", "confidence", "translation", "claim",
             "part_of", "breakdown", "revises", "event", "progress_of", "denominator",
             "share_of", "note",
         )
@@ -226,8 +227,10 @@ def cmd_add_figure(args) -> int:
             Path(args.data) if args.data else DATA_DIR,
             args.source,
             quote=args.quote,
-            metric=args.metric,
             claimants=args.claimant,
+            metric=args.metric,
+            parts=args.part,
+            subject=args.subject or "",
             value=args.value,
             number_=args.number,
             figure_id=args.id,
@@ -279,7 +282,14 @@ def _curate_parsers(add, texts_help: str) -> None:
     )
     p.add_argument("source", metavar="SOURCE_ID", help="the source's id (articles.yaml)")
     p.add_argument("--quote", required=True, help="verbatim, at most 15 words, with the number")
-    p.add_argument("--metric", required=True, help="what is counted (vocabulary.yaml)")
+    p.add_argument("--metric", help="what is counted (vocabulary.yaml)")
+    p.add_argument(
+        "--part",
+        action="append",
+        metavar="METRIC[:SUBJECT]=N",
+        help="instead of --metric: one figure per part from the same quote, added together "
+        "(killed=400 --part wounded=3,000 --part-of ID, or with --breakdown NAME)",
+    )
     p.add_argument(
         "--claimant",
         required=True,

@@ -349,3 +349,38 @@ def test_a_source_in_another_language_needs_a_translation(capsys, data_copy, tex
     row = kursk.load(data_copy).figures.set_index("figure_id").loc[re.search(
         r"added (\S+) to", out).group(1)]  # fmt: skip
     assert row["qualifier"] == "about" and row["low"] == 4700 and row["translation"]
+
+
+def test_parts_of_a_stated_total_are_added_together(capsys, data_copy, texts, tmp_path):
+    """One at a time, a part would not add up to its whole; --part adds them in one step."""
+    report = tmp_path / "report.txt"
+    report.write_text("About 250 killed, 1,750 wounded, 2,000 in all, officials said.\n")
+    code, out, err = add_source(capsys, data_copy, texts, "--text", report, "--title", "T")
+    sid = re.search(r"added (\S+) to", out).group(1)
+    quote = "About 250 killed, 1,750 wounded, 2,000 in all"
+    common = ["add-figure", sid, "--data", data_copy, "--articles", texts, "--quote", quote,
+              "--claimant", "kr-military"]  # fmt: skip
+    code, out, err = run(capsys, *common, "--metric", "killed_or_wounded", "--number", "2,000")
+    assert code == 0, err
+    whole = re.search(r"added (\S+) to", out).group(1)
+    code, _, err = run(capsys, *common, "--part", "killed=250", "--part-of", whole)
+    assert code == 2 and "parts do not sum to the whole" in err  # alone it cannot add up
+    code, out, err = run(
+        capsys, *common, "--part", "killed=250", "--part", "wounded=1,750", "--part-of", whole
+    )
+    assert code == 0, err
+    f = kursk.load(data_copy).figures.set_index("figure_id")
+    parts = f[f["part_of"] == whole]
+    assert sorted(parts["metric"]) == ["killed", "wounded"]
+    assert sorted(parts["qualifier"]) == ["about", "exact"]  # 'About 250', '1,750'
+    assert sorted(parts["low"]) == [250, 1750]
+
+
+def test_parts_name_metric_subject_and_number():
+    assert curate.parse_part("planned:construction workers=3,200") == (
+        "planned",
+        "construction workers",
+        "3,200",
+    )
+    with pytest.raises(curate.CurateError, match="METRIC=NUMBER"):
+        curate.parse_part("killed 400")

@@ -718,28 +718,42 @@ _FIGURE_OPTIONS = {
 }
 
 
+def parse_part(text: str) -> tuple[str, str, str]:
+    """'killed=400' or 'planned:sappers=800' -> (metric, subject, number as written)."""
+    m = re.fullmatch(r"\s*([a-z0-9_]+)\s*(?::\s*([^=]+?))?\s*=\s*(.+?)\s*", text)
+    if not m:
+        raise CurateError(
+            f"--part {text!r} is not METRIC=NUMBER or METRIC:SUBJECT=NUMBER",
+            "e.g. --part killed=400 --part wounded=3,000, or --part planned:sappers=800",
+        )
+    return m.group(1), m.group(2) or "", m.group(3)
+
+
 def add_figure(
     data_dir: Path,
     source_id: str,
     *,
     quote: str,
-    metric: str,
     claimants: list[str],
+    metric: str | None = None,
+    parts: list[str] | None = None,
     value: str | None = None,
     number_: str | None = None,
+    subject: str = "",
     figure_id: str | None = None,
     window: str | None = None,
     days: int | None = None,
     texts_dir: Path | None = None,
     **fields: Any,
-) -> Added:
-    """Append a figure, read from a quote, to its source's figures file.
+) -> list[Added]:
+    """Append the figure a quote reports to its source's figures file; with parts ('killed=400',
+    'wounded=3,000'), one figure per part, written and validated together (parts of a stated
+    total only add up once all of them are in).
 
-    fields: the other keys of a figure (as_of, contingent, subject, via, confidence,
-    translation, claim, part_of, breakdown, revises, event, progress_of, denominator,
-    share_of, note); empty ones are left out."""
+    fields: the other keys of a figure (as_of, contingent, via, confidence, translation, claim,
+    part_of, breakdown, revises, event, progress_of, denominator, share_of, note); empty ones
+    are left out."""
     data = _current(data_dir)
-    vocab = data.vocabulary
     known = data.articles.set_index("article")
     if source_id not in known.index:
         raise CurateError(
@@ -748,12 +762,6 @@ def add_figure(
             or "add it first with kursk add-source (or list it in articles.yaml)",
         )
     source = known.loc[source_id]
-    if metric not in vocab.metrics:
-        raise CurateError(
-            f"--metric: unknown metric {metric!r}",
-            did_you_mean(metric, vocab.metrics)
-            or f"one of {', '.join(vocab.metrics)}; a new one goes into vocabulary.yaml",
-        )
     for cid in claimants:
         if cid not in set(data.claimants["claimant"]):
             raise CurateError(
@@ -765,6 +773,86 @@ def add_figure(
         raise CurateError(
             f"the source is in {source['language']!r}: the quote needs its translation",
             "keep --quote as the source writes it and add --translation 'in English'",
+        )
+    if parts:
+        if metric or value or number_ or figure_id or subject:
+            raise CurateError(
+                "--part gives each figure's metric, subject and number: leave out --metric, "
+                "--number, --subject, --value and --id"
+            )
+        wanted = [parse_part(p) for p in parts]
+    elif metric:
+        wanted = [(metric, subject, number_)]
+    else:
+        raise CurateError(
+            "say what is counted: --metric METRIC, or --part METRIC=NUMBER for each part"
+        )
+    wording = translation or quote  # an English translation carries the qualifying words
+    shared: list[str] = []
+    if window is None and days is None:
+        stated = propose_window(wording)
+        if stated:
+            window, days = stated
+            shared.append(f"scope: the window {window!r}" + (f" ({days} days)" if days else ""))
+    elif window is None:
+        raise CurateError("--days goes with --window 'the window as worded'")
+    if not fields.get("confidence"):
+        said = _vague_words(wording, list(data.vocabulary.confidence))
+        if said:
+            fields["confidence"] = said[0]
+            shared.append(f"confidence {said[0]!r}: the claimant's wording in the quote")
+    _check_quote_in_text(source_id, source, quote, texts_dir)
+
+    taken = set(data.figures["figure_id"])
+    entries = []
+    for part_metric, part_subject, pick in wanted:
+        entry, notes = _figure_entry(
+            data, source_id, quote, wording, part_metric, part_subject, pick, value,
+            figure_id, claimants, taken, window, days, fields,
+        )  # fmt: skip
+        taken.add(entry["id"])
+        entries.append((entry, shared + notes))
+
+    path = data_dir / "figures" / f"{source_id}.yaml"
+    created = not path.exists()
+    text = (
+        path.read_text(encoding="utf-8")
+        if not created
+        else FIGURES_HEADER.format(id=source_id) + f"article: {scalar(source_id)}\n"
+    )
+    placed = []
+    for entry, _ in entries:
+        pairs = _figure_pairs(entry)
+        text, line = insert_item(text, "figures", pairs, path)
+        placed.append((pairs, line))
+    tx = Transaction()
+    try:
+        tx.write(path, text)
+    except OSError as exc:
+        tx.restore()
+        raise CurateError(f"not written: {exc}; every file is as it was") from None
+    _commit(data_dir, tx)
+    lines = text.splitlines()
+    out = []
+    for (entry, notes), (pairs, line) in zip(entries, placed, strict=True):
+        indent = len(lines[line - 1]) - len(lines[line - 1].lstrip())
+        out.append(Added(entry["id"], path, line, _entry(pairs, indent), notes))
+    if created:
+        out[0].notes.append(f"created {display_path(path)}")
+    return out
+
+
+def _figure_entry(
+    data, source_id, quote, wording, metric, subject, pick, value, figure_id, claimants, taken,
+    window, days, fields,
+) -> tuple[dict, list[str]]:  # fmt: skip
+    """One figure's keys, its value read from the wording, checked against the model."""
+    vocab = data.vocabulary
+    if metric not in vocab.metrics:
+        raise CurateError(
+            f"unknown metric {metric!r}",
+            did_you_mean(metric, vocab.metrics)
+            or f"one of {', '.join(vocab.metrics)}; a new one goes into vocabulary.yaml",
         )
     notes: list[str] = []
     unit = vocab.metrics[metric].unit
@@ -779,8 +867,7 @@ def add_figure(
             ) from None
         notes.append("value as given with --value")
     else:
-        # an English translation carries the wording; the original keeps the digits too
-        proposal = propose_value(translation or quote, list(vocab.vague), number_)
+        proposal = propose_value(wording, list(vocab.vague), pick)
         raw_value = proposal.value
         if proposal.percent and unit != "percent":
             percent_metrics = [m for m, x in vocab.metrics.items() if x.unit == "percent"]
@@ -794,38 +881,27 @@ def add_figure(
             f"{metric!r} is a percentage: say what it is a share of",
             "add --share-of METRIC, e.g. --share-of deployed",
         )
-    if window is None and days is None:
-        stated = propose_window(translation or quote)
-        if stated:
-            window, days = stated
-            notes.append(f"scope: the window {window!r}" + (f" ({days} days)" if days else ""))
-    elif window is None:
-        raise CurateError("--days goes with --window 'the window as worded'")
-    if not fields.get("confidence"):
-        wording = _vague_words(translation or quote, list(vocab.confidence))
-        if wording:
-            fields["confidence"] = wording[0]
-            notes.append(f"confidence {wording[0]!r}: the claimant's wording in the quote")
-
-    taken = set(data.figures["figure_id"])
     fid = figure_id or propose_figure_id(source_id, metric, raw_value, claimants[0], taken)
     if fid in taken:
-        where = data.figures.loc[data.figures["figure_id"] == fid, "file"].iloc[0]
-        raise CurateError(f"figure id {fid!r} is already used in {where}", "pick another --id")
+        raise CurateError(f"figure id {fid!r} is already used", "pick another --id")
     entry: dict[str, Any] = {
         "id": fid,
         "metric": metric,
         "value": raw_value,
+        "subject": subject,
         "claimant": claimants[0] if len(claimants) == 1 else claimants,
         "quote": quote,
-        **{k: v for k, v in fields.items() if v not in (None, "", [])},
+        **fields,
     }
     if window:
         entry["scope"] = {"window": window, **({"days": days} if days else {})}
+    entry = {k: v for k, v in entry.items() if v not in (None, "", [])}
     _validated(Figure, entry, _FIGURE_OPTIONS)
-    _check_quote_in_text(source_id, source, quote, texts_dir)
-    notes += _related(data, entry, source_id)
+    return entry, notes + _related(data, entry, source_id)
 
+
+def _figure_pairs(entry: dict) -> list[tuple[str, str]]:
+    """A figure's keys in the order the seed files use, each as written in YAML."""
     pairs = []
     for key in FIGURE_KEYS:
         if key not in entry:
@@ -842,22 +918,7 @@ def add_figure(
         else:
             text = scalar(v)
         pairs.append((key, text))
-    path = data_dir / "figures" / f"{source_id}.yaml"
-    if path.exists():
-        before = path.read_text(encoding="utf-8")
-    else:
-        before = FIGURES_HEADER.format(id=source_id) + f"article: {scalar(source_id)}\n"
-        notes.append(f"created {display_path(path)}")
-    after, line = insert_item(before, "figures", pairs, path)
-    tx = Transaction()
-    try:
-        tx.write(path, after)
-    except OSError as exc:
-        tx.restore()
-        raise CurateError(f"not written: {exc}; every file is as it was") from None
-    _commit(data_dir, tx)
-    indent = len(after.splitlines()[line - 1]) - len(after.splitlines()[line - 1].lstrip())
-    return Added(fid, path, line, _entry(pairs, indent), notes)
+    return pairs
 
 
 def _check_quote_in_text(source_id: str, source, quote: str, texts_dir: Path | None) -> None:
@@ -885,9 +946,13 @@ def _related(data: Dataset, entry: dict, source_id: str) -> list[str]:
     same = f[(f["metric"] == entry["metric"]) & (f["article"] != source_id)]
     notes = []
     value = Value.parse(entry["value"])
+    subject = entry.get("subject") or None
     for row in same.itertuples():
         theirs = set(row.claimant.split(";"))
-        if not mine & theirs:
+        # another subject ('sappers') or a window is not the same count
+        if not mine & theirs or (None if pd.isna(row.subject) else row.subject) != subject:
+            continue
+        if row.scope == "window" or "scope" in entry:
             continue
         if entry.get("revises") or entry.get("claim") == row.claim_id:
             continue
