@@ -276,6 +276,7 @@ def test_add_figure_reads_the_value_form_from_the_quote(
         ("nearly 7,000 kilometers", {"nearly": 7000}),
         ("almost 500 soldiers", {"nearly": 500}),
         ("over 6,000 killed or wounded", {"over": 6000}),
+        ("losses already exceed 4,100 killed and wounded", {"over": 4100}),
         ("more than 40% of those deployed", {"over": 40}),
         ("at least 40 killed", {"at_least": 40}),
         ("up to 2,000 more", {"up_to": 2000}),

@@ -479,7 +479,7 @@ _QUALIFIERS = sorted(
         ),
         **dict.fromkeys(
             ("over", "more than", "above", "in excess of", "upwards of", "exceeding")
-            + ("exceeded", "surpassed", "topped", "beyond", "well over"),
+            + ("exceed", "exceeds", "exceeded", "surpassed", "topped", "beyond", "well over"),
             "over",
         ),
         **dict.fromkeys(
