@@ -17,6 +17,7 @@ from kursk.ledger import curate
 from kursk.ledger.issues import DataError, Issue
 from kursk.ledger.values import Value
 from kursk.paths import DATA_DIR
+from tests.support.datasets import REALISTIC
 
 # An invented source text (a few sentences), with one wording per value form.
 TEXT = (
@@ -385,3 +386,22 @@ def test_parts_name_metric_subject_and_number():
     )
     with pytest.raises(curate.CurateError, match="METRIC=NUMBER"):
         curate.parse_part("killed 400")
+
+
+def test_curating_a_folder_of_real_reporting(capsys, tmp_path, texts):
+    """Sources without a text, other languages, events and revisions: the realistic fixture."""
+    folder = tmp_path / "data"
+    shutil.copytree(REALISTIC, folder, ignore=shutil.ignore_patterns("texts"))
+    report = tmp_path / "report.txt"
+    report.write_text("About 700 North Korean engineers arrived in Kursk this week.\n")
+    code, out, err = add_source(capsys, folder, texts, "--text", report, "--title", "T")
+    assert code == 0, err
+    sid = re.search(r"added (\S+) to", out).group(1)
+    assert sid.startswith("027_")  # after 026_...
+    code, out, err = run(
+        capsys, "add-figure", sid, "--data", folder, "--articles", texts, "--quote",
+        "About 700 North Korean engineers arrived in Kursk", "--metric", "arrived",
+        "--claimant", "kr-nis", "--contingent", "reconstruction-2025",
+    )  # fmt: skip
+    assert code == 0, err
+    assert len(kursk.load(folder).figures) == len(kursk.load(REALISTIC).figures) + 1

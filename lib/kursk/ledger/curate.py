@@ -17,6 +17,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 import yaml
@@ -74,6 +75,12 @@ class Transaction:
 
     def __init__(self) -> None:
         self._saved: dict[Path, bytes | None] = {}
+        self._made: list[Path] = []
+
+    def mkdir(self, folder: Path) -> None:
+        if not folder.exists():
+            folder.mkdir()
+            self._made.append(folder)
 
     def write(self, path: Path, text: str) -> None:
         if path not in self._saved:
@@ -86,6 +93,8 @@ class Transaction:
                 path.unlink(missing_ok=True)
             else:
                 _atomic_write(path, raw)
+        for folder in reversed(self._made):
+            folder.rmdir()
 
 
 def _atomic_write(path: Path, raw: bytes) -> None:
@@ -109,8 +118,8 @@ def _commit(data_dir: Path, tx: Transaction) -> Dataset:
     except DataError as exc:
         tx.restore()
         raise Rejected(
-            "not written: the data folder would not validate with this entry; every file is "
-            "as it was",
+            "not written: with this entry the data folder would not validate (the lines above "
+            "are where it would have been); every file is as it was",
             exc.issues,
         ) from None
     except BaseException:
@@ -206,6 +215,9 @@ def _end(text: str, node: yaml.Node) -> int:
 def insert_item(text: str, key: str, pairs: list[tuple[str, str]], path: Path) -> tuple[str, int]:
     """text with a new item appended to the block list under top-level key, every other byte
     unchanged; and the new item's first line."""
+    if "\r\n" in text:  # a file saved with Windows line ends gets them in the new lines too
+        out, line = insert_item(text.replace("\r\n", "\n"), key, pairs, path)
+        return out.replace("\n", "\r\n"), line
     try:
         root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
@@ -282,10 +294,6 @@ def _validated(model: type[BaseModel], entry: dict, options: dict[str, str]):
 # --- add-source -------------------------------------------------------------------------------
 
 
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def propose_source_id(existing: list[str], digest: str) -> str:
     """NNN_<16 hex>: the number after the highest numbered id, and the digest's first 16 hex
     digits (of the text when it is held)."""
@@ -296,7 +304,13 @@ def propose_source_id(existing: list[str], digest: str) -> str:
 
 
 def _same(a: str | None, b: str | None) -> bool:
-    return bool(a and b) and a.rstrip("/").lower() == b.rstrip("/").lower()
+    """Two URLs of one page: scheme and host in any case, a trailing slash or not."""
+
+    def key(url: str) -> tuple:
+        u = urlsplit(url.strip())
+        return u.scheme.lower(), u.netloc.lower(), u.path.rstrip("/"), u.query
+
+    return bool(a and b) and key(a) == key(b)
 
 
 def add_source(
@@ -393,7 +407,7 @@ def add_source(
     tx = Transaction()
     try:
         tx.write(articles_path, after)
-        figures_path.parent.mkdir(exist_ok=True)
+        tx.mkdir(figures_path.parent)
         tx.write(
             figures_path,
             FIGURES_HEADER.format(id=sid) + f"article: {scalar(sid)}\nfigures: []\n",
@@ -420,7 +434,7 @@ def _refuse_duplicates(data: Dataset, sid, digest, url, archive_url) -> None:
                 f"source id {sid!r} is already listed in {where}",
                 "pick another --id, or leave --id out to get the next free one",
             )
-        if digest and row.sha256 == digest:
+        if digest and isinstance(row.sha256, str) and row.sha256 == digest:  # NA: no text
             raise CurateError(
                 f"this text is already listed as {row.article} in {where} (same sha256)",
                 f"add its figures to data/figures/{row.article}.yaml "
@@ -503,7 +517,7 @@ _PERIOD = r"(?:days?|weeks?|months?|years?|hours?)\b"
 _SMALL = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15,
-    "twenty": 20, "thirty": 30, "a": 1,
+    "twenty": 20, "thirty": 30,
 }  # fmt: skip
 _WINDOW = re.compile(
     r"\b(?:in|over|during|within)\s+the\s+(?:past|last|previous|preceding)\s+"
@@ -600,7 +614,7 @@ def _vague_words(text: str, vague: list[str]) -> list[str]:
 
 
 def propose_value(text: str, vague: list[str], pick: str | None = None) -> Proposal:
-    """The value form a quote's wording asks for (see data/README.md, 'Values').
+    """The value form a quote's wording asks for (data/README.md, 'Adding a figure').
 
     pick chooses among several numbers (as written, e.g. '1,750') or names a vague wording."""
     found = _numbers(text)
@@ -966,11 +980,11 @@ def _related(data: Dataset, entry: dict, source_id: str) -> list[str]:
             if overlap(value, other):
                 notes.append(
                     f"same claimant and number as {row.figure_id} ({row.article}): if it is "
-                    f"the same claim, give both claim: {row.claim_id}"
+                    f"the same claim, add claim: {row.claim_id} (--claim)"
                 )
             else:
                 notes.append(
-                    f"{row.figure_id} ({row.article}) is this claimant's earlier count: if this "
-                    f"one replaces it, add revises: {row.figure_id}"
+                    f"{row.figure_id} ({row.article}) is this claimant's current count: if "
+                    f"this one replaces it, add revises: {row.figure_id} (--revises)"
                 )
     return notes[:3]
