@@ -212,6 +212,7 @@ def cmd_add_source(args) -> int:
 
 
 def cmd_add_figure(args) -> int:
+    from .analysis.provenance import Text
     from .ledger.curate import add_figure
 
     fields = {
@@ -237,6 +238,7 @@ def cmd_add_figure(args) -> int:
             window=args.window,
             days=args.days,
             texts_dir=Path(args.articles),
+            find_quote=lambda text, quote: bool(Text(text).spans(quote)),  # as verify matches
             **fields,
         ),
         "add-figure",

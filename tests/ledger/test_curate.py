@@ -13,7 +13,7 @@ import pytest
 import kursk
 from kursk.analysis.provenance import verify
 from kursk.cli import main
-from kursk.ledger import curate
+from kursk.ledger import curate, edit, quotes
 from kursk.ledger.issues import DataError, Issue
 from kursk.ledger.values import Value
 from kursk.paths import DATA_DIR
@@ -155,14 +155,14 @@ def test_duplicates_are_refused_and_nothing_changes(
 
 def test_a_failing_write_is_restored_exactly(capsys, monkeypatch, data_copy, texts, text_file):
     before = snapshot(data_copy)
-    real_write = curate._atomic_write
+    real_write = edit.atomic_write
 
     def disk_full(path: Path, raw: bytes) -> None:
         if path.parent.name == "figures":  # articles.yaml was written already
             raise OSError(28, "No space left on device")
         real_write(path, raw)
 
-    monkeypatch.setattr(curate, "_atomic_write", disk_full)
+    monkeypatch.setattr(edit, "atomic_write", disk_full)
     code, out, err = add_source(capsys, data_copy, texts, "--text", text_file, "--title", "T")
     assert code == 2 and "every file is as it was" in err
     assert snapshot(data_copy) == before and list(texts.iterdir()) == []
@@ -295,16 +295,16 @@ def test_add_figure_reads_the_value_form_from_the_quote(
 )
 def test_value_forms_from_wording(wording, expected):
     vague = list(kursk.load().vocabulary.vague)
-    assert curate.propose_value(wording, vague).value == expected
+    assert quotes.propose_value(wording, vague).value == expected
 
 
 def test_several_numbers_ask_which_one():
     quote = "about 250 killed, 1,750 wounded, 2,000 in all"
     with pytest.raises(curate.CurateError) as info:
-        curate.propose_value(quote, [])
+        quotes.propose_value(quote, [])
     assert "250, 1,750, 2,000" in str(info.value) and "--number" in str(info.value)
-    assert curate.propose_value(quote, [], "1,750").value == 1750
-    assert curate.propose_value(quote, [], "250").value == {"about": 250}
+    assert quotes.propose_value(quote, [], "1,750").value == 1750
+    assert quotes.propose_value(quote, [], "250").value == {"about": 250}
 
 
 def test_add_figure_refuses_bad_input_and_changes_nothing(capsys, data_copy, texts, source):
@@ -379,13 +379,13 @@ def test_parts_of_a_stated_total_are_added_together(capsys, data_copy, texts, tm
 
 
 def test_parts_name_metric_subject_and_number():
-    assert curate.parse_part("planned:construction workers=3,200") == (
+    assert quotes.parse_part("planned:construction workers=3,200") == (
         "planned",
         "construction workers",
         "3,200",
     )
     with pytest.raises(curate.CurateError, match="METRIC=NUMBER"):
-        curate.parse_part("killed 400")
+        quotes.parse_part("killed 400")
 
 
 def test_curating_a_folder_of_real_reporting(capsys, tmp_path, texts):
