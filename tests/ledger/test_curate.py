@@ -71,8 +71,15 @@ def source(capsys, data_copy: Path, texts: Path, text_file: Path) -> str:
 # --- add-source -------------------------------------------------------------------------------
 
 
+def next_number(folder: Path) -> str:
+    """The number after the highest NNN_ of the folder's source ids, as add-source counts."""
+    ids = kursk.load(folder).articles["article"]
+    return f"{1 + max(int(i.split('_')[0]) for i in ids if i.split('_')[0].isdigit()):03d}"
+
+
 def test_add_source_from_a_text_computes_sha256_and_id(capsys, data_copy, texts, text_file):
     before = (data_copy / "articles.yaml").read_text(encoding="utf-8")
+    number = next_number(data_copy)
     code, out, err = add_source(
         capsys,
         data_copy,
@@ -92,7 +99,7 @@ def test_add_source_from_a_text_computes_sha256_and_id(capsys, data_copy, texts,
     )
     assert code == 0, err
     digest = hashlib.sha256(TEXT.encode()).hexdigest()
-    sid = f"005_{digest[:16]}"  # the seed's last id is 004_...
+    sid = f"{number}_{digest[:16]}"
     assert f"added {sid} to " in out
     after = (data_copy / "articles.yaml").read_text(encoding="utf-8")
     assert after.startswith(before)  # comments and every existing byte kept; appended
@@ -103,14 +110,14 @@ def test_add_source_from_a_text_computes_sha256_and_id(capsys, data_copy, texts,
     data = kursk.load(data_copy)
     row = data.articles.set_index("article").loc[sid]
     assert row["sha256"] == digest and bool(row["text_held"])
-    assert row["title"] == "Spy agency: losses mount" and row["published_precision"] == (
-        "part_of_month"
-    )
+    assert row["title"] == "Spy agency: losses mount"
+    assert row["published_precision"] == "part_of_month"
     checked = {s.article: s.status for s in verify(data, texts).sources}
     assert checked[sid] == "checked"  # the copied text matches its sha256
 
 
 def test_add_source_without_a_text(capsys, data_copy, texts):
+    number = next_number(data_copy)
     code, out, err = add_source(
         capsys,
         data_copy,
@@ -128,7 +135,7 @@ def test_add_source_without_a_text(capsys, data_copy, texts):
     )
     assert code == 0, err
     sid = re.search(r"added (\S+) to", out).group(1)
-    assert re.fullmatch(r"005_[0-9a-f]{16}", sid)
+    assert re.fullmatch(rf"{number}_[0-9a-f]{{16}}", sid)
     row = kursk.load(data_copy).articles.set_index("article").loc[sid]
     assert row["kind"] == "briefing" and row["language"] == "ko" and not row["text_held"]
     assert row["no_text"] == "televised; no transcript published"
