@@ -412,3 +412,61 @@ def test_curating_a_folder_of_real_reporting(capsys, tmp_path, texts):
     )  # fmt: skip
     assert code == 0, err
     assert len(kursk.load(folder).figures) == len(kursk.load(REALISTIC).figures) + 1
+
+
+def test_a_text_not_copied_says_where_it_goes(capsys, data_copy, tmp_path, text_file):
+    missing = tmp_path / "no-such-folder"
+    code, out, err = add_source(capsys, data_copy, missing, "--text", text_file, "--title", "T")
+    assert code == 0, err
+    sid = re.search(r"added (\S+) to", out).group(1)
+    assert (
+        "NOT copied" in out
+        and "does not exist" in out
+        and f"cp {text_file} {missing / (sid + '.txt')}" in out
+    )
+
+
+NEW = "  - id: new\n    metric: k\n"
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        (  # an empty list before another key
+            "article: a\nfigures: []\nignored:\n  - quote: q\n",
+            "article: a\nfigures:\n" + NEW + "ignored:\n  - quote: q\n",
+        ),
+        (  # no list yet, a comment on the key's line
+            "article: a\nfigures:  # none yet\nignored: []\n",
+            "article: a\nfigures:  # none yet\n" + NEW + "ignored: []\n",
+        ),
+        (  # after a folded note, before a comment and the next key; blank lines kept
+            "figures:\n  - id: x\n    note: >-\n      long\n\n  - id: y\n    note: >-\n"
+            "      text\n\n# not figures\nignored: []\n",
+            "figures:\n  - id: x\n    note: >-\n      long\n\n  - id: y\n    note: >-\n"
+            "      text\n\n" + NEW + "\n# not figures\nignored: []\n",
+        ),
+        (  # entries at the key's indentation, no blank lines between them
+            "figures:\n- id: x\n- id: y\n",
+            "figures:\n- id: x\n- id: y\n- id: new\n  metric: k\n",
+        ),
+        (  # no final line end
+            "figures:\n  - id: x\n  - id: y",
+            "figures:\n  - id: x\n  - id: y\n" + NEW,
+        ),
+        (  # Windows line ends
+            "figures:\r\n  - id: x\r\n  - id: y\r\n",
+            "figures:\r\n  - id: x\r\n  - id: y\r\n" + NEW.replace("\n", "\r\n"),
+        ),
+        (  # no figures key yet
+            "# a comment\narticle: a\n",
+            "# a comment\narticle: a\nfigures:\n" + NEW,
+        ),
+    ],
+)
+def test_an_entry_is_appended_keeping_every_other_byte(before, after):
+    written, line = edit.insert_item(
+        before, "figures", [("id", "new"), ("metric", "k")], Path("f")
+    )
+    assert written == after
+    assert written.splitlines()[line - 1].strip() == "- id: new"
