@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .ledger import DataError
-from .paths import ARTICLES_DIR, BUILD_DIR, DATA_DIR
+from .paths import ARTICLES_DIR, BUILD_DIR, DATA_DIR, display_path
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
@@ -163,6 +163,173 @@ def cmd_briefing(args) -> int:
     return EXIT_OK
 
 
+def _report_added(run, command: str) -> int:
+    """Run an addition and print what it wrote; refused input exits 2 with nothing written."""
+    from .ledger.curate import CurateError, Rejected
+
+    try:
+        result = run()
+    except Rejected as exc:
+        for issue in exc.issues:
+            print(issue, file=sys.stderr)
+        print(f"kursk {command}: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except CurateError as exc:
+        print(f"kursk {command}: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    for added in result if isinstance(result, list) else [result]:
+        print(f"added {added.id} to {display_path(added.path)}:{added.line}:")
+        print(added.entry, end="")
+        for note in added.notes:
+            print(f"  {note}")
+    print("check it against the source; kursk validate passed with it")
+    return EXIT_OK
+
+
+def cmd_add_source(args) -> int:
+    from .ledger.curate import add_source
+
+    return _report_added(
+        lambda: add_source(
+            Path(args.data) if args.data else DATA_DIR,
+            title=args.title,
+            text=Path(args.text) if args.text else None,
+            no_text=args.no_text,
+            kind=args.kind,
+            outlet=args.outlet,
+            url=args.url,
+            published=args.published,
+            published_note=args.published_note or "",
+            accessed=args.accessed,
+            archive_url=args.archive_url,
+            language=args.language,
+            notes=args.notes or "",
+            source_id=args.id,
+            texts_dir=Path(args.articles),
+        ),
+        "add-source",
+    )
+
+
+def cmd_add_figure(args) -> int:
+    from .analysis.provenance import Text
+    from .ledger.curate import add_figure
+
+    fields = {
+        key: getattr(args, key)
+        for key in (
+            "as_of", "contingent", "via", "confidence", "translation", "claim",
+            "part_of", "breakdown", "revises", "event", "progress_of", "denominator",
+            "share_of", "note",
+        )
+    }  # fmt: skip
+    return _report_added(
+        lambda: add_figure(
+            Path(args.data) if args.data else DATA_DIR,
+            args.source,
+            quote=args.quote,
+            claimants=args.claimant,
+            metric=args.metric,
+            parts=args.part,
+            subject=args.subject or "",
+            value=args.value,
+            number_=args.number,
+            figure_id=args.id,
+            window=args.window,
+            days=args.days,
+            texts_dir=Path(args.articles),
+            find_quote=lambda text, quote: bool(Text(text).spans(quote)),  # as verify matches
+            **fields,
+        ),
+        "add-figure",
+    )
+
+
+def _curate_parsers(add, texts_help: str) -> None:
+    """add-source and add-figure: a source or a figure appended, validated, or nothing."""
+    from .ledger.models import SOURCE_KINDS
+
+    p = add(
+        "add-source",
+        cmd_add_source,
+        "add a source to articles.yaml with an empty figures file: from its text (sha256 "
+        "and id computed, the text copied into the texts folder) or with the reason no text "
+        "is held",
+    )
+    held = p.add_mutually_exclusive_group(required=True)
+    held.add_argument("--text", metavar="FILE", help="the source's text, as read")
+    held.add_argument("--no-text", metavar="REASON", help="why no text is held")
+    p.add_argument("--title", required=True)
+    p.add_argument("--kind", choices=SOURCE_KINDS, default="article")
+    p.add_argument("--outlet", help="who published it")
+    p.add_argument("--url")
+    p.add_argument(
+        "--published",
+        metavar="DATE",
+        help="partial date: 2025-06-17, 2025-06, 'early 2025', 2025-06~ (inferred)",
+    )
+    p.add_argument("--published-note", metavar="TEXT", help="how the date was inferred")
+    p.add_argument("--accessed", metavar="DATE", help="when you read it online")
+    p.add_argument("--archive-url", metavar="URL")
+    p.add_argument("--language", default="en", help="ISO 639 code of the text (default: en)")
+    p.add_argument("--notes")
+    p.add_argument("--id", help="the source id (default: the next NNN_<16 hex of sha256>)")
+    p.add_argument("--articles", default=str(ARTICLES_DIR), metavar="DIR", help=texts_help)
+
+    p = add(
+        "add-figure",
+        cmd_add_figure,
+        "add a figure read from a quote to its source's figures file: the number and its "
+        "value form (about, over, a range, ...) come from the quote's wording",
+    )
+    p.add_argument("source", metavar="SOURCE_ID", help="the source's id (articles.yaml)")
+    p.add_argument("--quote", required=True, help="verbatim, at most 15 words, with the number")
+    p.add_argument("--metric", help="what is counted (vocabulary.yaml)")
+    p.add_argument(
+        "--part",
+        action="append",
+        metavar="METRIC[:SUBJECT]=N",
+        help="instead of --metric: one figure per part from the same quote, added together "
+        "(killed=400 --part wounded=3,000 --part-of ID, or with --breakdown NAME)",
+    )
+    p.add_argument(
+        "--claimant",
+        required=True,
+        action="append",
+        metavar="ID",
+        help="who says it; repeat for several",
+    )
+    p.add_argument(
+        "--number",
+        metavar="N",
+        help="which number, when the quote has several "
+        "(as written: 1,750), or a vague wording to use",
+    )
+    p.add_argument("--value", help="override the proposed value, as in the YAML: '{over: 40}'")
+    p.add_argument("--as-of", metavar="DATE", help="when it holds (default: published)")
+    p.add_argument("--window", metavar="WORDS", help="a stated window: 'in the past week'")
+    p.add_argument("--days", type=int, help="the window's days, when known")
+    p.add_argument("--via", action="append", metavar="RELAY", help="repeat for each relay")
+    p.add_argument("--id", help="the figure id (default: proposed from source, metric, value)")
+    for name, metavar, text in (
+        ("contingent", "ID", "the deployment wave (contingents.yaml)"),
+        ("subject", "TEXT", "what exactly is counted, e.g. sappers"),
+        ("confidence", "WORDS", "the claimant's wording (default: one found in the quote)"),
+        ("translation", "TEXT", "the quote in English (sources in another language)"),
+        ("claim", "ID", "groups this with other sources' reports of the same claim"),
+        ("part-of", "ID", "the figure of the stated total this is a part of"),
+        ("breakdown", "NAME", "groups the parts of a breakdown without a stated total"),
+        ("revises", "ID", "the same claimant's earlier figure this replaces"),
+        ("event", "ID", "the event (events.yaml) this reports"),
+        ("progress-of", "ID", "the planned figure this counts progress toward"),
+        ("denominator", "ID", "the figure this is out of"),
+        ("share-of", "METRIC", "for a percentage: the metric it is a share of"),
+        ("note", "TEXT", "anything a reader should know"),
+    ):
+        p.add_argument(f"--{name}", metavar=metavar, help=text)
+    p.add_argument("--articles", default=str(ARTICLES_DIR), metavar="DIR", help=texts_help)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kursk",
@@ -209,6 +376,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--all", action="store_true", help="list every mention, not only uncurated ones"
     )
+
+    _curate_parsers(add, texts_help)
 
     p = add("schema", cmd_schema, "write the JSON Schemas editors use to data/schema/")
     p.add_argument("--out", metavar="DIR")

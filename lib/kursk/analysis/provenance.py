@@ -301,6 +301,9 @@ def coverage(data: Dataset, articles_dir: Path) -> tuple[list[ArticleCoverage], 
         for row in figs.itertuples():
             values = set() if row.vague else {float(v) for v in (row.low, row.high) if pd.notna(v)}
             words = set(fold(str(row.worded)).lower().split()) if row.vague else set()
+            if isinstance(row.window, str):  # "in the past ten days": the window is the figure's
+                words |= set(fold(row.window).lower().split())
+                values |= {float(row.window_days)} if pd.notna(row.window_days) else set()
             for s, e in text.spans(row.quote):
                 spans.append((s, e, "curated", row.figure_id, values, words, None))
         for row in ign.itertuples():
