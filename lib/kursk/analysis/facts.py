@@ -171,13 +171,15 @@ def range_fact(data: Dataset, rows: pd.DataFrame, subject: str, rule: str) -> Fa
 
 
 def casualty_fact(data: Dataset) -> Fact | None:
-    """The range of the casualty group's total metric (killed_or_wounded): a killed-only
-    figure is not a casualty total, and a count over a window is not a running total."""
+    """The range of the casualty group's total metric (killed_or_wounded) among figures with a
+    date (those the casualty chart places in time): a killed-only figure is not a casualty
+    total, and a count over a window is not a running total."""
     metric = total_metric(data, "casualties")
     if metric is None:
         return None
     label = data.vocabulary.metrics[metric].label
-    return range_fact(data, comparable(data, metric), label, "comparable")
+    rows = comparable(data, metric)
+    return range_fact(data, rows[rows["as_of_date"].notna()], label, "comparable, dated")
 
 
 def troops_fact(data: Dataset) -> Fact | None:

@@ -23,7 +23,7 @@ from ..ledger import Dataset
 from .facts import Fact, Stated, comparable, main_wave, people_metrics, total_metric
 
 SHARE_COLUMNS = [
-    "kind", "figure_id", "force_ids", "metric", "metric_label", "claimant", "low", "high",
+    "kind", "figure_id", "claim_id", "force_ids", "metric", "metric_label", "claimant", "low", "high",
     "qualifier", "worded", "over_100", "casualties", "force", "as_of_date", "article",
 ]  # fmt: skip
 
@@ -36,7 +36,9 @@ def share_words(low: float, high: float | None, qualifier: str) -> str:
     """'about 10–12%', 'over 50%', '25%'."""
     if high is None or high != high:
         return f"over {percent(low)}"
-    body = percent(low) if percent(low) == percent(high) else f"{percent(low)[:-1]}–{percent(high)}"
+    body = (
+        percent(low) if percent(low) == percent(high) else f"{percent(low)[:-1]}–{percent(high)}"
+    )
     return f"{qualifier} {body}".strip()
 
 
@@ -56,7 +58,8 @@ def casualty_share(data: Dataset) -> pd.DataFrame:
     force_metric = total_metric(data, "deployment")
     rows = []
     for metric in people_metrics(data, "casualties"):
-        for r in comparable(data, metric).itertuples():
+        # one share per claim: its reports by several sources are one number
+        for r in comparable(data, metric).drop_duplicates("claim_id").itertuples():
             if isinstance(r.denominator, str) and r.denominator in by_id.index:
                 force = by_id.loc[[r.denominator]].reset_index()
             elif force_metric:
@@ -81,6 +84,7 @@ def casualty_share(data: Dataset) -> pd.DataFrame:
                 {
                     "kind": "derived",
                     "figure_id": r.figure_id,
+                    "claim_id": r.claim_id,
                     "force_ids": ";".join(force["figure_id"]),
                     "metric": metric,
                     "metric_label": r.metric_label,
@@ -96,11 +100,14 @@ def casualty_share(data: Dataset) -> pd.DataFrame:
                     "article": r.article,
                 }
             )
-    for r in f[(f["unit"] == "percent") & f["current"] & (f["scope"] == "cumulative")].itertuples():
+    for r in f[
+        (f["unit"] == "percent") & f["current"] & (f["scope"] == "cumulative")
+    ].itertuples():
         rows.append(
             {
                 "kind": "stated",
                 "figure_id": r.figure_id,
+                "claim_id": r.claim_id,
                 "force_ids": r.denominator if isinstance(r.denominator, str) else "",
                 "metric": r.metric,
                 "metric_label": r.metric_label,
@@ -121,8 +128,12 @@ def casualty_share(data: Dataset) -> pd.DataFrame:
 
 
 def _force_words(force: pd.DataFrame) -> str:
-    words = list(dict.fromkeys(force["worded"]))
-    return words[0] if len(words) == 1 else f"{len(words)} figures, " + ", ".join(words[:3])
+    """The force a share is out of: its one figure as worded, or its counts' span."""
+    if len(force) == 1:
+        return str(force["worded"].iloc[0])
+    low = force.loc[force["low"].fillna(force["high"]).idxmin(), "worded"]
+    high = force.loc[force["high"].fillna(force["low"]).idxmax(), "worded"]
+    return f"{len(force)} counts, {low} to {high}"
 
 
 def share_fact(data: Dataset, table: pd.DataFrame | None = None) -> Fact | None:

@@ -60,7 +60,7 @@ FIGURE_COLUMNS: dict[str, tuple[object, str]] = {
     "breakdown": (S, "the breakdown (without a stated total) this is part of"),
     "revises": (S, "the earlier figure of the same claimant this replaces"),
     "revised_by": (S, "the later figure that replaces this one"),
-    "current": (B, "not replaced by a later revision"),
+    "current": (B, "its claim is not replaced by a later revision of the claimant"),
     "event": (S, "the event this reports (events.yaml)"),
     "event_disagrees": (B, "reports of the same event give numbers that cannot all be true"),
     "progress_of": (S, "the planned figure this counts progress toward"),

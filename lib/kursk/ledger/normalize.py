@@ -103,6 +103,9 @@ def figures_frame(ledger: Ledger) -> pd.DataFrame:
     as_of = [f.as_of or s.published for f, s in zip(figs, sources, strict=True)]
     windows = [None if f.scope == "cumulative" else f.scope for f in figs]
     revised_by = {f.revises: f.id for f in figs if f.revises}
+    # a revision supersedes the claim it revises: every source's report of that old number
+    claim_of = dict(zip((f.id for f in figs), claim_ids, strict=True))
+    superseded = {claim_of[old] for old in revised_by}
     disagree = _disagreeing(figs)
     tiers = vocab.confidence
     cols: dict[str, list] = {
@@ -143,7 +146,7 @@ def figures_frame(ledger: Ledger) -> pd.DataFrame:
         "breakdown": [f.breakdown for f in figs],
         "revises": [f.revises for f in figs],
         "revised_by": [revised_by.get(f.id) for f in figs],
-        "current": [f.id not in revised_by for f in figs],
+        "current": [c not in superseded for c in claim_ids],
         "event": [f.event for f in figs],
         "event_disagrees": [f.id in disagree for f in figs],
         "progress_of": [f.progress_of for f in figs],
