@@ -81,6 +81,14 @@ def cases() -> dict[str, dict]:
             annotations=[{**note("a note leaving the plot", 0.97, 0.5), "xanchor": "left"}],
             margin={"l": 80, "r": 240, "t": 60, "b": 60},
         ),
+        "annotation off axis": figure(
+            [bars(["a", "b"], [1, 2], orientation="h")],
+            xaxis={"range": [0, 3]},
+            annotations=[
+                {"text": "<b>past the end</b>", "x": 5, "y": "a", "showarrow": False},
+                {"text": "within", "x": 1, "y": "b", "showarrow": False},
+            ],
+        ),
         "data label leaves plot": figure(
             [
                 {
@@ -122,6 +130,23 @@ def cases() -> dict[str, dict]:
                 {**note("a transparent note on top", 0.5, 0.5), "opacity": 0},
             ],
         ),
+        # two lines stacked 6 px closer than their line boxes allow: the boxes overlap, the
+        # glyphs (no capitals, ascenders or descenders) stay apart; 16 px closer, they touch
+        **{
+            f"stacked lines {shift} px closer": figure(
+                [bars(["a", "b"])],
+                annotations=[
+                    {**note("over", 0.5, 0.5), "yanchor": "bottom", "font": {"size": 20}},
+                    {
+                        **note("main", 0.5, 0.5),
+                        "yanchor": "top",
+                        "yshift": shift,
+                        "font": {"size": 20},
+                    },
+                ],
+            )
+            for shift in (6, 16)
+        },
         "rotated labels apart": figure(
             [bars([f"a long category name {i}" for i in range(6)])],
             # 45° labels about 100 px apart: their axis-aligned hulls overlap, the glyphs do not
@@ -155,6 +180,12 @@ def test_rotated_labels_are_measured_as_drawn_not_by_their_hulls(results):
     assert results["rotated labels apart"] == []
 
 
+def test_texts_overlap_by_their_glyphs_not_their_line_boxes(results):
+    assert results["stacked lines 6 px closer"] == []
+    (found,) = results["stacked lines 16 px closer"]
+    assert found.startswith('overlap: annotation "over" overlaps annotation "main" by ')
+
+
 def test_overlapping_annotations_are_named(results):
     (found,) = results["overlapping annotations"]
     assert found.startswith("overlap: ")
@@ -178,6 +209,13 @@ def test_an_annotation_outside_the_paper_is_cut(results):
 def test_an_annotation_anchored_in_the_plot_stays_in_it(results):
     (found,) = results["annotation leaves plot"]
     assert found.startswith('outside plot area: annotation "a note leaving the plot"')
+
+
+def test_an_annotation_plotly_drops_off_its_axis_is_reported(results):
+    assert results["annotation off axis"] == [
+        'hidden annotation: annotation "past the end" is not drawn: its anchor (x=5, y=a) '
+        "is outside the axis range"
+    ]
 
 
 def test_data_labels_stay_in_the_plot_area(results):
