@@ -319,7 +319,7 @@ class Violation:
 def as_json(fig) -> dict:
     """Plotly JSON the page can take (a go.Figure or Spec carries NumPy values and a template
     name; figure_json writes them out as plotly.js reads them)."""
-    if isinstance(fig, go.Figure | Spec) or isinstance(fig["layout"].get("template"), str):
+    if isinstance(fig, go.Figure | Spec) or isinstance(fig.get("layout", {}).get("template"), str):
         return figure_json(fig)
     return fig
 
