@@ -24,8 +24,6 @@ def checker(browser):
         yield checker
 
 
-# Today's charts overlap, repeat and thin their labels on larger data: see `make gallery`.
-@pytest.mark.xfail(strict=False, reason="charts being rewritten (issue 17)")
 @pytest.mark.parametrize("key", keys())
 @pytest.mark.parametrize("name", NAMES)
 def test_every_chart_passes_the_layout_checks(datasets, checker, key, name):

@@ -14,6 +14,7 @@ from kursk import charts
 from kursk.analysis.facts import comparable, people_metrics, total_metric
 from kursk.analysis.shares import casualty_share
 from kursk.charts import common, spec
+from kursk.charts.casualties import GLYPHS
 
 
 def drawn_ids(fig: dict) -> set[str]:
@@ -72,19 +73,20 @@ def test_the_casualty_chart_draws_every_dated_casualty_figure_once(any_data):
 
 
 def test_what_is_counted_and_how_it_is_worded_are_told_apart(any_data):
-    """Shape: the metric (one legend entry each); hollow: approximate; dotted arrow: open
+    """Shape: the metric (its key in the subtitle); hollow: approximate; dotted arrow: open
     bound; a lower panel for counts over a window."""
     f = any_data.figures.set_index("figure_id")
     fig = charts.figure_json(charts.CHARTS["casualties"].spec(any_data))
     shape_of = common.shapes(any_data, "casualties")
-    legend = {t["name"] for t in fig["data"] if t.get("x") == [None]}
+    subtitle = fig["layout"]["title"]["text"].replace("<br>", " ")
     marks = [t for t in fig["data"] if t.get("mode") == "markers+text"]
     for t in marks:
         for ids, sym in zip(t["customdata"], t["marker"]["symbol"], strict=True):
             row = f.loc[ids.split(";")[0]]
             assert sym.startswith(shape_of[row["metric"]])
             assert sym.endswith("-open") == bool(row["approximate"]), (ids, sym)
-            assert any_data.vocabulary.metrics[row["metric"]].label in legend
+            label = any_data.vocabulary.metrics[row["metric"]].label.lower()
+            assert f"{GLYPHS[shape_of[row['metric']]]} {label}" in subtitle
             assert (t.get("yaxis") == "y2") == (row["scope"] == "window")
     if (f["qualifier"].isin(["over", "at_least"]) & f["metric_group"].eq("casualties")).any():
         assert any(t.get("line", {}).get("dash") == "dot" for t in fig["data"])

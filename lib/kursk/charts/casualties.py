@@ -36,6 +36,8 @@ from .spec import Spec, trace
 NAME = "casualties"
 TITLE = "Casualty estimates by claimant"
 WINDOW_DOMAIN, MAIN_DOMAIN = [0.0, 0.2], [0.32, 1.0]
+GLYPHS = {"circle": "●", "square": "■", "diamond": "◆", "x": "✕", "triangle-left": "◀",
+          "star": "★", "hexagon": "⬢", "pentagon": "⬟"}  # fmt: skip
 
 
 def build(data: Dataset) -> Spec:
@@ -57,13 +59,18 @@ def build(data: Dataset) -> Spec:
         marks |= _panel(fig, data, windows, "y2", shape_of)
     for claimant in dict.fromkeys(c for s in rows["claimant"] for c in ids(s)):
         legend_entry(fig, data.short_name(claimant), data.colour(claimant), group=claimant)
-    for metric in dict.fromkeys(rows["metric"]):
-        label = data.vocabulary.metrics[metric].label
-        legend_entry(fig, label, theme.MUTED, shape_of[metric], group=f"metric-{metric}")
     fig.update_layout(
         xaxis={"title": {"text": "as of (the date each number holds for)"}},
         yaxis={"title": {"text": "people"}, "rangemode": "tozero"},
-        legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"},
+        legend={
+            "orientation": "v",
+            "x": 1.02,
+            "xanchor": "left",
+            "y": 1,
+            "yanchor": "top",
+            "font": {"size": 10},
+            "tracegroupgap": 2,
+        },
     )
     if len(windows):
         fig.update_layout(
@@ -78,17 +85,20 @@ def build(data: Dataset) -> Spec:
         )
     fact = casualty_fact(data)
     n = len({c for s in rows["claimant"] for c in ids(s)})
+    counted = "  ".join(
+        f"{GLYPHS[shape_of[m]]} {data.vocabulary.metrics[m].label.lower()}"
+        for m in dict.fromkeys(rows["metric"])
+    )
     subtitle = (
-        f"{len(rows):,} figures, {n} claimant{'s' if n != 1 else ''}. Colour: claimant; "
-        f"shape: what is counted. {marks_key(marks)}"
+        f"{len(rows):,} figures, {n} claimant{'s' if n != 1 else ''}. Colour: claimant. "
+        f"Shape: {counted}. {marks_key(marks)}"
     )
     if (~rows["current"]).any():
         subtitle += "   faded: revised (dotted: revisions)"
     if len(windows):
         subtitle += "   lower panel: counts over a stated window"
-    labels = [data.vocabulary.metrics[m].label for m in dict.fromkeys(rows["metric"])]
-    labels += [data.short_name(c) for s in rows["claimant"] for c in ids(s)]
-    right = min(260, 50 + round(theme.text_width(max(labels, key=len), 11)))
+    labels = [data.short_name(c) for s in rows["claimant"] for c in ids(s)]
+    right = min(240, 50 + round(theme.text_width(max(labels, key=len), 10)))
     return finish(
         fig, data, NAME, fact.text if fact else TITLE, subtitle, rows, legend=True, right=right
     )
@@ -105,7 +115,7 @@ def _panel(fig: Spec, data: Dataset, rows: pd.DataFrame, axis: str, shape_of) ->
         marks.add("range" if r.qualifier == "range" else kind)
         x, y = when(r), value_at(r, kind)
         point = {"x": x, "y": y, "rows": [r], "kind": kind}
-        key = (x, y, r.metric, r.scope, kind)
+        key = (x, y, r.metric, r.scope)
         if key in seen:  # same date, same number: one mark, every figure in its hover
             seen[key]["rows"].append(r)
             continue
@@ -115,14 +125,14 @@ def _panel(fig: Spec, data: Dataset, rows: pd.DataFrame, axis: str, shape_of) ->
         colour = data.colour(claimant)
         spans: dict[str, list] = {"range": [], "vague": [], "arrow": [], "window": []}
         for p in points:
-            r = p["rows"][0]
-            span = extent(r, p["kind"], top)
-            if span:
-                style = "vague" if r.vague else "range" if r.qualifier == "range" else "arrow"
-                spans[style].append((p["x"], span[0], p["x"], span[1]))
-            if r.scope == "window" and pd.notna(r.window_days):
-                start = p["x"] - pd.Timedelta(days=float(r.window_days))
-                spans["window"].append((start, p["y"], p["x"], p["y"]))
+            for r in p["rows"]:  # every figure of a mark: an "over" among them keeps its arrow
+                span = extent(r, mark(r), top)
+                if span:
+                    style = "vague" if r.vague else "range" if r.qualifier == "range" else "arrow"
+                    spans[style].append((p["x"], span[0], p["x"], span[1]))
+                if r.scope == "window" and pd.notna(r.window_days):
+                    start = p["x"] - pd.Timedelta(days=float(r.window_days))
+                    spans["window"].append((start, p["y"], p["x"], p["y"]))
         for style, width, dash, opacity in (
             ("vague", 14, "solid", 0.2),
             ("range", 5, "solid", 0.45),

@@ -100,10 +100,12 @@ def finish(
     articles = sorted(set(shown["article"])) if len(shown) else []
     lines = source_lines(data, shown)
     subtitle_lines = textwrap.wrap(subtitle, 120) or [""]
+    title_lines = textwrap.wrap(title, 80) or [""]
     fig.update_layout(
         template="kursk",
         title={
-            "text": f"<b>{esc(title)}</b><br><span style='font-size:13px;color:{theme.MUTED}'>"
+            "text": "<br>".join(f"<b>{esc(t)}</b>" for t in title_lines)
+            + f"<br><span style='font-size:13px;color:{theme.MUTED}'>"
             + "<br>".join(esc(s) for s in subtitle_lines)
             + "</span>"
         },
@@ -111,7 +113,7 @@ def finish(
         showlegend=legend,
         # room for the title block, and for the source lines under the axis
         margin={
-            "t": 62 + 17 * len(subtitle_lines),
+            "t": 40 + 22 * len(title_lines) + 17 * len(subtitle_lines),
             "b": axis_space + LINE_PX * len(lines) + 10,
             "r": right,
         },

@@ -36,7 +36,8 @@ def build(data: Dataset) -> Spec:
     derived = derived.iloc[: MAX_SHARES - len(stated)].sort_values("low", kind="stable")
     rows = pd.concat([derived, stated], ignore_index=True)
     highest = float(rows["high"].fillna(rows["low"]).max())
-    axis_top = max(110.0, math.ceil(highest * 1.15 / 10) * 10)
+    # past 400% the bars run to the edge, their labels saying how far
+    axis_top = max(110.0, min(400.0, math.ceil(highest * 1.15 / 10) * 10))
     fig = Spec()
     by_id = data.figures.set_index("figure_id")
     for y, r in enumerate(rows.itertuples()):
@@ -75,7 +76,8 @@ def build(data: Dataset) -> Spec:
             x=0, y=y - 0.26, xanchor="left", yanchor="bottom", showarrow=False, text=what,
             font={"size": 11, "color": theme.INK},
         )  # fmt: skip
-    ticks = list(range(0, int(axis_top) + 1, 20 if axis_top <= 200 else 50))
+    step = 20 if axis_top <= 150 else 50 if axis_top <= 300 else 100
+    ticks = list(range(0, int(axis_top) + 1, step))
     fig.update_layout(
         xaxis={
             "title": {"text": "share of the force (interval arithmetic; hatched: derived)"},

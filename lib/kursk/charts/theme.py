@@ -63,6 +63,19 @@ TEMPLATE = go.layout.Template(
 )
 pio.templates["kursk"] = TEMPLATE
 
+# plotly.js's configuration wherever a chart is drawn live (dashboard, briefing page): the
+# mode bar keeps only what works offline (save as PNG, zoom back, reset); nothing that
+# uploads a chart or links off this host.
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "showLink": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "modeBarButtons": [["toImage", "resetScale2d"]],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+
 
 # Advance widths of DejaVu Sans (the house font), in em, as Chromium measures them: enough to
 # size a chart's margin to its longest tick label in Python, so that plotly.js does not draw

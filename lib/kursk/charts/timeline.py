@@ -22,11 +22,12 @@ TITLE = "Deployment timeline"
 
 
 def _numbers(rows: pd.DataFrame) -> str:
-    """One wording per distinct number, lowest first."""
+    """One wording per distinct number, lowest first; beyond three, the lowest and highest."""
     first: dict[tuple, str] = {}
     for low, high, worded in zip(rows["low"], rows["high"], rows["worded"], strict=True):
-        first.setdefault((low, high if high == high else low), worded)
-    return " · ".join(first[k] for k in sorted(first))
+        first.setdefault((low if low == low else high, high if high == high else low), worded)
+    words = [first[k] for k in sorted(first)]
+    return " · ".join(words) if len(words) <= 3 else f"{words[0]} … {words[-1]}"
 
 
 def _span(rows: pd.DataFrame) -> tuple[float, float]:

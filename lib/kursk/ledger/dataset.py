@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,6 +16,7 @@ from .issues import DataError, Issue, did_you_mean, one_of
 from .models import METRIC_GROUPS, Vocabulary
 from .normalize import frames_of, short_names
 from .read import read
+from .version import DataVersion, data_version, fingerprint
 
 
 class _Claims:
@@ -125,11 +125,15 @@ class Dataset:
     @property
     def fingerprint(self) -> str:
         """sha256 over the data files' paths and bytes: what an output was built from."""
-        digest = hashlib.sha256()
-        for path in sorted(self.files):
-            digest.update(path.relative_to(self.data_dir).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
-        return digest.hexdigest()
+        return fingerprint(self.data_dir, self.files)
+
+    @property
+    def version(self) -> DataVersion:
+        """The data version every output carries: fingerprint, and git commit and date."""
+        version = self.__dict__.get("_version_cache")
+        if version is None:
+            version = self.__dict__["_version_cache"] = data_version(self.data_dir, self.files)
+        return version
 
 
 Dataset.claims = _Claims()  # the field, made lazy for filtered copies (after @dataclass)
