@@ -69,9 +69,7 @@ pio.templates["kursk"] = TEMPLATE
 PLOTLY_CONFIG = {
     "displaylogo": False,
     "responsive": True,
-    "showLink": False,
     "showSendToCloud": False,
-    "showEditInChartStudio": False,
     "modeBarButtons": [["toImage", "resetScale2d"]],
     "toImageButtonOptions": {"format": "png", "scale": 2},
 }

@@ -267,7 +267,7 @@ class Figure(Strict):
         if not v:
             raise ValueError("at least one claimant")
         v = [c.strip() if isinstance(c, str) else c for c in v]
-        if len({repr(c) for c in v}) != len(v):
+        if len(v) > 1 and len({repr(c) for c in v}) != len(v):  # True == 1: compare reprs
             raise ValueError("a claimant is listed twice")
         return v
 

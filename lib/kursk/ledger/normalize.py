@@ -92,6 +92,7 @@ def figures_frame(ledger: Ledger) -> pd.DataFrame:
         shown += [display_path(ff.path)] * len(ff.figures)
         lines += [ff.id_lines.get(fig.id) for _, fig in ff.figures]
     sources = [articles[a] for a in article_ids]
+    labels = {a.id: source_label(a) for a in ledger.articles}
     claim_ids = [f.claim or f.id for f in figs]
     articles_of: dict[str, set] = defaultdict(set)
     for claim_id, article_id in zip(claim_ids, article_ids, strict=True):
@@ -112,7 +113,7 @@ def figures_frame(ledger: Ledger) -> pd.DataFrame:
         "figure_id": [f.id for f in figs],
         "claim_id": claim_ids,
         "article": article_ids,
-        "source": [source_label(s) for s in sources],
+        "source": [labels[s.id] for s in sources],
         "source_kind": [s.kind for s in sources],
         "source_url": [s.url or s.archive_url for s in sources],
         **_claimant_columns(figs, {c.id: c for c in ledger.claimants}),
