@@ -77,6 +77,10 @@ bench: $(VENV)/.test chromium
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench --readme
 
+## gallery: every chart for the seed, realistic and synthetic data, with its layout check, on one page (build/gallery/index.html)
+gallery: $(VENV)/.test chromium
+	$(BIN)/python -m bench.gallery
+
 ## loadtest: $(VIEWERS) concurrent viewers against a local dashboard server, pool of POOL=VIEWERS pre-heated kernels
 loadtest: $(VENV)/.test chromium
 	$(BIN)/python -m bench.loadtest --viewers $(VIEWERS) --pool $(POOL)
@@ -100,4 +104,4 @@ clean:
 help:
 	@grep -hE '^## ' $(MAKEFILE_LIST) | sed -e 's/^## //' | awk -F': ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-.PHONY: env chromium nginx dashboard lab test validate briefing bench loadtest lint lock clean help
+.PHONY: env chromium nginx dashboard lab test validate briefing bench gallery loadtest lint lock clean help

@@ -30,6 +30,7 @@ class Manifest:
     """What a briefing was built from and what it wrote (sha256 per file)."""
 
     data_fingerprint: str
+    data_version: dict
     filter: dict
     formats: list[str]
     created: str
@@ -39,6 +40,15 @@ class Manifest:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def stamp(fig, provenance: str) -> None:
+    """Add what an image was built from, and when, to its source lines (the filter is there
+    already when the data was filtered)."""
+    for note in fig.layout.annotations:
+        if note.name == "source":
+            note.text = f"{note.text}<br>{provenance}"
+            fig.layout.margin.b = (fig.layout.margin.b or 0) + 13
 
 
 def _versions() -> dict[str, str]:
@@ -95,15 +105,18 @@ def build_briefing(
     }
     shown = data.filter(claimants=list(claimants) if claimants else None, since=since)
     figs = build_all(shown)
+    built = dt.datetime.now(dt.UTC).date().isoformat()
+    provenance = f"Built {built} · {data.version.label} · Kursk Figures"
     for name, fig in figs.items():
         # plotly names each trace's SVG group after a random uid unless one is set
         for i, trace in enumerate(fig.data):
             trace.uid = f"{name}-{i}"
+        stamp(fig, provenance)
     lines = headline(shown).lines()
     step = progress_step or progress(len(figs) * len(formats) + len(TEXT_FILES))
     texts = {
-        "index.html": page(figs, lines, shown.export(), filt),
-        "briefing.md": markdown(figs, lines, formats, filt),
+        "index.html": page(shown, figs, lines, provenance),
+        "briefing.md": markdown(shown, figs, lines, formats, filt),
         "figures.csv": export_text(shown, "csv"),
     }
     written = []
@@ -119,6 +132,7 @@ def build_briefing(
             error = str(exc)
     manifest = Manifest(
         data_fingerprint=data.fingerprint,
+        data_version=data.version.as_dict(),
         filter=filt,
         formats=list(formats),
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

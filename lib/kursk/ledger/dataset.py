@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -13,10 +12,11 @@ import pandas as pd
 from ..paths import DATA_DIR, display_path
 from . import checks, frames
 from .claims import group_claims
-from .issues import DataError, Issue
-from .models import Vocabulary
-from .normalize import frames_of
+from .issues import DataError, Issue, did_you_mean, one_of
+from .models import METRIC_GROUPS, Vocabulary
+from .normalize import frames_of, short_names
 from .read import read
+from .version import DataVersion, data_version, fingerprint
 
 
 class _Claims:
@@ -43,53 +43,97 @@ class Dataset:
     articles: pd.DataFrame
     claimants: pd.DataFrame
     contingents: pd.DataFrame
+    events: pd.DataFrame
     figures: pd.DataFrame
     claims: pd.DataFrame
     ignored: pd.DataFrame
     files: list[Path] = field(default_factory=list)
+    selection: str | None = None  # what a filtered copy keeps, in words (None: everything)
 
     def export(self) -> pd.DataFrame:
-        """The figures table as `kursk export` writes it."""
-        return self.figures[frames.EXPORT_COLUMNS].copy()
+        """The figures table as `kursk export` writes it (frames.EXPORT_COLUMNS)."""
+        f = self.figures
+        out = f.assign(
+            as_of_written=f["as_of"],
+            as_of=f["as_of_date"].dt.strftime("%Y-%m-%d").astype("string"),
+            as_of_end=f["as_of_end"].dt.strftime("%Y-%m-%d").astype("string"),
+        )
+        return out[frames.EXPORT_COLUMNS].copy()
 
     def filter(
         self,
-        claimants: list[str] | None = None,
-        metric_groups: list[str] | None = None,
+        claimants: list[str] | str | None = None,
+        metric_groups: list[str] | str | None = None,
         since=None,
         until=None,
         min_articles: int = 1,
     ) -> Dataset:
         """A copy holding only the figures that pass every filter (claims regrouped).
 
-        claimants: keep figures with any of these claimant ids; metric_groups: deployment,
-        casualties, payment, distance; since/until: as-of date bounds (figures without an
-        as-of date drop out when either is set); min_articles: claims reported by at least
-        this many articles (n_articles counts all articles, not only the filtered ones).
+        claimants: keep figures with any of these claimant ids (one id may be given as a
+        string); metric_groups: deployment, casualties, payment, distance; since/until: as-of
+        date bounds, dates or 'YYYY-MM-DD' (figures without an as-of date drop out when
+        either is set); min_articles: claims reported by at least this many sources
+        (n_articles counts all sources, not only the filtered ones). Unknown claimants,
+        groups or dates raise ValueError with a hint. The copy's `selection` says, in
+        words, what was filtered (None when nothing was).
         """
+        claimants = _names(claimants, self.claimants["claimant"], "claimant")
+        metric_groups = _names(metric_groups, METRIC_GROUPS, "metric group")
+        since, until = _date(since, "since"), _date(until, "until")
         f = self.figures
         keep = pd.Series(True, index=f.index)
+        said = [self.selection] if self.selection else []
         if claimants is not None:
             wanted = set(claimants)
             keep &= f["claimant"].map(lambda s: bool(wanted & set(s.split(";")))).astype(bool)
+            said.append("claimants: " + (", ".join(map(self.short_name, claimants)) or "none"))
         if metric_groups is not None:
             keep &= f["metric_group"].isin(list(metric_groups)).fillna(False).astype(bool)
+            said.append("metrics: " + (", ".join(metric_groups) or "none"))
         if since is not None:
-            keep &= (f["as_of_date"] >= pd.Timestamp(since)).fillna(False).astype(bool)
+            keep &= (f["as_of_date"] >= since).fillna(False).astype(bool)
+            said.append(f"as of {since:%Y-%m-%d} or later")
         if until is not None:
-            keep &= (f["as_of_date"] <= pd.Timestamp(until)).fillna(False).astype(bool)
+            keep &= (f["as_of_date"] <= until).fillna(False).astype(bool)
+            said.append(f"as of {until:%Y-%m-%d} or earlier")
         if min_articles > 1:
             keep &= (f["n_articles"] >= min_articles).fillna(False).astype(bool)
-        return replace(self, figures=f[keep].reset_index(drop=True), claims=None)
+            said.append(f"claims reported by {min_articles}+ sources")
+        figures = f[keep].reset_index(drop=True)
+        return replace(self, figures=figures, claims=None, selection="; ".join(said) or None)
+
+    def short_name(self, claimants: str) -> str:
+        """Claimant ids joined with ';' as a label: their short names (claimants.yaml)."""
+        return short_names(claimants.split(";"), self._looks()[0])
+
+    def colour(self, claimants: str) -> str:
+        """The colour of a claimant (of several joined with ';': the first one's)."""
+        return self._looks()[1][claimants.split(";")[0]]
+
+    def _looks(self) -> tuple[dict[str, str], dict[str, str]]:
+        looks = self.__dict__.get("_looks_cache")
+        if looks is None:
+            c = self.claimants
+            looks = (
+                dict(zip(c["claimant"], c["short_name"], strict=True)),
+                dict(zip(c["claimant"], c["colour"], strict=True)),
+            )
+            self.__dict__["_looks_cache"] = looks
+        return looks
 
     @property
     def fingerprint(self) -> str:
         """sha256 over the data files' paths and bytes: what an output was built from."""
-        digest = hashlib.sha256()
-        for path in sorted(self.files):
-            digest.update(path.relative_to(self.data_dir).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
-        return digest.hexdigest()
+        return fingerprint(self.data_dir, self.files)
+
+    @property
+    def version(self) -> DataVersion:
+        """The data version every output carries: fingerprint, and git commit and date."""
+        version = self.__dict__.get("_version_cache")
+        if version is None:
+            version = self.__dict__["_version_cache"] = data_version(self.data_dir, self.files)
+        return version
 
 
 Dataset.claims = _Claims()  # the field, made lazy for filtered copies (after @dataclass)
@@ -126,6 +170,29 @@ def load(data_dir: str | Path | None = None) -> Dataset:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _names(given, known, what: str) -> list[str] | None:
+    """A filter's list of names: one name may be a string; unknown names are an error."""
+    if given is None:
+        return None
+    if isinstance(given, str):
+        given = [given]
+    known = [str(k) for k in known]
+    for name in given:
+        if name not in known:
+            hint = did_you_mean(name, known) or one_of(known)
+            raise ValueError(f"unknown {what} {name!r}; {hint}")
+    return list(given)
+
+
+def _date(value, what: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise ValueError(f"{what}: {value!r} is not a date; write YYYY-MM-DD") from None
 
 
 def plain_numbers(frame: pd.DataFrame) -> pd.DataFrame:

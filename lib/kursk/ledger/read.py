@@ -22,6 +22,8 @@ from .models import (
     ClaimantsFile,
     Contingent,
     ContingentsFile,
+    Event,
+    EventsFile,
     Figure,
     FiguresFile,
     Ignored,
@@ -35,6 +37,7 @@ REFERENCE_FILES: dict[str, tuple[str, type[BaseModel], bool]] = {
     "articles": ("articles.yaml", ArticlesFile, True),
     "claimants": ("claimants.yaml", ClaimantsFile, True),
     "contingents": ("contingents.yaml", ContingentsFile, True),
+    "events": ("events.yaml", EventsFile, False),
 }
 FIGURES_GLOB = "figures/*.yaml"
 # "- id: <id>" opening a list item: the line a figure's row points at
@@ -64,6 +67,7 @@ class Ledger:
     articles: list[Article] | None = None
     claimants: list[Claimant] | None = None
     contingents: list[Contingent] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
     figure_files: list[FigureFile] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
