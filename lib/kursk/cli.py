@@ -146,6 +146,8 @@ def cmd_briefing(args) -> int:
     from .chromium import ChromiumNotFound
 
     data = _load(args)
+    if args.as_known_on:
+        data = data.as_known_on(args.as_known_on)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     bad = [f for f in formats if f not in FORMATS]
     if bad:
@@ -391,6 +393,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--formats", default="png,svg,pdf", help="comma-separated: png,svg,pdf")
     p.add_argument("--claimant", action="append", metavar="ID", help="repeat to keep several")
     p.add_argument("--since", metavar="DATE", default=None, help="as-of date lower bound")
+    p.add_argument(
+        "--as-known-on",
+        metavar="DATE",
+        default=None,
+        help="only what was published by DATE (what we knew that day)",
+    )
 
     for name, p in sub.choices.items():
         if name != "schema" and not any(a.dest == "data" for a in p._actions):

@@ -84,10 +84,10 @@ def test_every_label_fits_the_margin_the_chart_gives_it(page):
 SNAPSHOT_SHOWN = """() => {
   const snap = document.getElementById('kursk-snapshot');
   const imgs = snap ? [...snap.querySelectorAll('img')] : [];
-  return imgs.length === 6 && imgs.every(i => i.complete && i.naturalWidth > 400)
+  return imgs.length === N_CHARTS && imgs.every(i => i.complete && i.naturalWidth > 400)
     && getComputedStyle(snap).display !== 'none' && snap.getBoundingClientRect().height > 1000
     && getComputedStyle(document.getElementById('rendered_cells')).visibility === 'hidden';
-}"""
+}""".replace("N_CHARTS", str(len(CHARTS)))
 
 
 BOXES_JS = """(sel) => [...document.querySelectorAll(sel)].map(e => {

@@ -86,7 +86,21 @@ def figure_lines(row) -> list[str]:
         lines.append("; ".join(links).capitalize())
     if _text(row.note):
         lines.append(f"Note: {row.note}")
+    lines.append(assessment_words(row))
     return lines
+
+
+def assessment_words(row) -> str:
+    """Our own grade, apart from the claimant's wording: 'Our assessment: contested (two
+    sources give ...; Kursk Figures curators, 2026-11-29); earlier: weak', or unassessed."""
+    grade = _text(getattr(row, "assessment", None))
+    if not grade:
+        return "Our assessment: unassessed"
+    text = (
+        f"Our assessment: {grade} ({row.assessment_reason}; {row.assessed_by}, {row.assessed_on})"
+    )
+    history = _text(row.assessment_history)
+    return text + (f"; earlier: {history}" if history else "")
 
 
 def figures_table(data) -> pd.DataFrame:
@@ -113,9 +127,11 @@ def figures_table(data) -> pd.DataFrame:
                 "Source": r.source,
                 "Quote": quote,
                 "Links": "; ".join(relations(r)),
+                "Assessed": r.assessment if isinstance(r.assessment, str) else "unassessed",
                 "Note": r.note if isinstance(r.note, str) else "",
                 "_url": r.source_url if isinstance(r.source_url, str) else "",
             }
         )
     columns = ["Claimant", "Metric", "Value", "As of", "Wording", "Source", "Quote", "Links"]
+    columns.append("Assessed")
     return pd.DataFrame(rows, columns=[*columns, "Note", "_url"])

@@ -17,8 +17,26 @@ def _names(data: Dataset, meta: dict) -> tuple[str, str]:
     return ", ".join(who) or "none", "; ".join(where) or "none"
 
 
+def claimant_records(data: Dataset) -> list[str]:
+    """Each claimant's figures by metric in time order, revisions marked, sources named."""
+    out = []
+    counts = data.figures["claimant"].str.split(";").explode().value_counts()
+    for claimant in counts.index:
+        record = data.claimant(claimant)
+        out.append(f"**{data.short_name(claimant)}** ({len(record)} figures)")
+        for metric, rows in record.groupby("metric", sort=False):
+            steps = []
+            for r in rows.itertuples():
+                when = r.as_of if isinstance(r.as_of, str) else "undated"
+                note = "" if r.current else " (revised)"
+                steps.append(f"{r.worded}{note}, as of {when} ({r.source})")
+            out.append(f"- {data.vocabulary.metrics[metric].label}: " + " → ".join(steps))
+        out.append("")
+    return out
+
+
 def markdown(data: Dataset, figs: dict, lines: list[str], formats, filt: dict) -> str:
-    shown = ", ".join(f"{k}={v}" for k, v in filt.items() if v) or "none (all figures)"
+    shown = data.selection or "none (all figures)"
     out = ["# Kursk Figures briefing", "", f"Filter: {shown}", "", "## Headline", ""]
     out += [f"- {s}" for s in lines]
     for name, fig in figs.items():
@@ -31,6 +49,8 @@ def markdown(data: Dataset, figs: dict, lines: list[str], formats, filt: dict) -
             out += ["Files: " + " · ".join(links), ""]
         who, where = _names(data, fig.layout.meta or {})
         out += [f"Claimants: {who}", "", f"Sources: {where}"]
+    out += ["", "## Each claimant's record", ""]
+    out += claimant_records(data)
     out += ["", "## The figures and their sources", ""]
     for row in data.figures.itertuples():
         first, *rest = figure_lines(row)
