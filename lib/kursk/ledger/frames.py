@@ -182,8 +182,16 @@ EXPORT_COLUMNS = [
     "as_of_written", "as_of_basis", "scope", "window", "window_days", "contingent", "subject", "part_of",
     "breakdown", "revises", "revised_by", "current", "event", "event_disagrees", "progress_of",
     "denominator", "share_of", "confidence", "confidence_tier", "quote", "translation", "note",
-    "n_articles",
+    "n_articles", "data_version", "cite",
 ]  # fmt: skip
+# Export columns that are not figure columns, or whose values differ from the figure column of
+# the same name: their types and meanings (data/README.md and the data package state these).
+EXPORT_ONLY_COLUMNS: dict[str, tuple[object, str]] = {
+    "as_of": (D, "first day of the period the number holds for (its as_of, else the source's publication date)"),
+    "as_of_written": (S, "that date as written in the YAML ('mid 2025-01', '2025-06~')"),
+    "data_version": (S, "the version of the data this row was exported from: 'data <fingerprint> (git <commit>, <date>)'"),
+    "cite": (S, "how to cite this figure: claimant, source and its date, figure id, data version"),
+}  # fmt: skip
 
 
 def build(rows: list[dict] | dict[str, list], schema: dict[str, object]) -> pd.DataFrame:

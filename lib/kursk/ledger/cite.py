@@ -1,0 +1,41 @@
+"""How one figure is cited: who says it, where and when it was reported, and where it was
+compiled (figure id and data version), so a reader can find both the original and our row.
+
+The one wording of "cite this figure": the export's `cite` column, the tables, the data
+package and the notebook all take it from here.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+PROJECT = "Kursk Figures"
+
+
+def _text(value) -> str | None:
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def cite(row, version_label: str) -> str:
+    """'UK intelligence, via Express & Star, reported by Harbour Wire, 13 Nov 2024,
+    https://...; in Kursk Figures, figure a003-uk-kwia-6000, data 1a2b3c4d5e6f (git 9f9b645,
+    2026-11-29)'. row: a figures (or export) row with claimant_name, via, source, source_url
+    and figure_id; version_label: DataVersion.label."""
+    who = str(row.claimant_name)
+    via = _text(row.via)
+    if via:
+        who += f", via {via}"
+    where = str(row.source)  # the source by name: outlet (or title) and its date
+    url = _text(row.source_url)
+    if url:
+        where += f", {url}"
+    return f"{who}, reported by {where}; in {PROJECT}, figure {row.figure_id}, {version_label}"
+
+
+def citations(figures: pd.DataFrame, version_label: str) -> pd.Series:
+    """The citation of every row of a figures frame, as a string column on its index."""
+    return pd.Series(
+        [cite(row, version_label) for row in figures.itertuples()],
+        index=figures.index,
+        dtype="string",
+    )
