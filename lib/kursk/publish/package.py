@@ -175,11 +175,13 @@ def csv_text(table: Table) -> str:
     return frame.to_csv(index=False, lineterminator="\n")
 
 
-def descriptor(data: Dataset, texts: dict[str, str], created: str, url: str | None) -> dict:
-    """datapackage.json for the CSV texts written (name -> text), resources in table order."""
+def descriptor(
+    data: Dataset, tables_: list[Table], texts: dict[str, str], created: str, url: str | None
+) -> dict:
+    """datapackage.json for the tables and their CSV texts (name -> text), in table order."""
     version = data.version
     resources = []
-    for table in tables(data):
+    for table in tables_:
         body = texts[f"{table.name}.csv"].encode("utf-8")
         resources.append(
             {
@@ -235,11 +237,12 @@ def sources(data: Dataset) -> list[dict]:
 def package_files(data: Dataset, url: str | None = None, created: str | None = None) -> dict:
     """File name -> bytes of the whole package."""
     created = created or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    texts = {f"{t.name}.csv": csv_text(t) for t in tables(data)}
-    package = descriptor(data, texts, created, url)
+    made = tables(data)  # each frame made once: the export cites every figure
+    texts = {f"{t.name}.csv": csv_text(t) for t in made}
+    package = descriptor(data, made, texts, created, url)
     files = {"datapackage.json": json.dumps(package, indent=2, ensure_ascii=False) + "\n"}
     files |= texts
-    files["README.md"] = readme.text(data, package, url)
+    files["README.md"] = readme.text(data, package, made[0].frame, url)
     files["CITATION.cff"] = citation_cff(data, url)
     return {name: text.encode("utf-8") for name, text in files.items()}
 

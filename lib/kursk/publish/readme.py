@@ -3,6 +3,8 @@ and the package, the licence, the caveats, and every file's columns."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ..ledger import Dataset
 from ..ledger.cite import PROJECT
 from .citation import CAVEATS, LICENCE, TITLE, how_to_cite
@@ -12,10 +14,10 @@ def _cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def text(data: Dataset, package: dict, url: str | None = None) -> str:
-    """The README for a package descriptor (datapackage.json, as a dict)."""
+def text(data: Dataset, package: dict, figures: pd.DataFrame, url: str | None = None) -> str:
+    """The README for a package descriptor (datapackage.json, as a dict); figures: the export
+    (its first figure's citation is the example)."""
     version = data.version
-    figures = data.export()
     example = figures.iloc[0] if len(figures) else None
     out = [
         f"# {TITLE}",
