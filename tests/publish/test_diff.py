@@ -202,6 +202,16 @@ def test_a_briefing_and_a_package_are_sides(changed, tmp_path, capsys):
         code, doc = _json([str(old), str(changed)], capsys)
         assert code == 1, old
         _assert_exactly_the_invented_changes(doc)
+    assert cli(["diff", str(briefing), str(DATA_DIR)]) == 0  # unfiltered: no selection note
+    assert "different selections" not in capsys.readouterr().out
+    filtered = tmp_path / "filtered"
+    assert (
+        cli(["briefing", "--out", str(filtered), "--formats", "", "--claimant", "kr-military"])
+        == 0
+    )
+    capsys.readouterr()
+    assert cli(["diff", str(filtered), str(DATA_DIR)]) == 1  # the others show as added
+    assert "different selections (old: claimants=['kr-military']" in capsys.readouterr().out
     # a briefing's figures.csv edited after it was built is refused, not trusted
     csv = briefing / "figures.csv"
     csv.write_text(csv.read_text().replace("about 1,200", "about 1,250"))

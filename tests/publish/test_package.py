@@ -48,6 +48,12 @@ def test_every_dataset_publishes_a_valid_package(any_data, tmp_path):
     assert report.valid, _errors(report)[:10]
 
 
+def test_publish_into_a_file_is_one_line(tmp_path, capsys):
+    (tmp_path / "taken").write_text("x")
+    assert cli(["publish", "--out", str(tmp_path / "taken")]) == 2
+    assert capsys.readouterr().err.strip().endswith("is a file; --out names a folder")
+
+
 def test_the_descriptor_names_licence_version_contributors_sources_and_keys(published, data):
     package = json.loads((published / "datapackage.json").read_text())
     assert package["name"] == "kursk-figures" and package["title"] and package["created"]

@@ -15,8 +15,11 @@ def cmd_publish(args) -> int:
     from ..ledger import load
     from .package import write_package
 
-    data = load(args.data)
     out = Path(args.out) if args.out else BUILD_DIR / "package"
+    if out.exists() and not out.is_dir():
+        print(f"kursk publish: {args.out} is a file; --out names a folder", file=sys.stderr)
+        return EXIT_TROUBLE
+    data = load(args.data)
     written = write_package(data, out, args.url)
     names = ", ".join(p.name for p in written)
     print(f"wrote {names} to {display_path(out)}", file=sys.stderr)

@@ -148,9 +148,11 @@ class Changelog:
     def source_name(self, article: str) -> str:
         """A source by name, as the new side (else the old) names it."""
         for side in (self.new, self.old):
-            rows = side.table[side.table["article"] == article] if "article" in side.table else []
-            if len(rows):
-                return str(rows["source"].iloc[0]) if "source" in rows else article
+            table = side.table
+            if {"article", "source"} <= set(table.columns):
+                names = table.loc[table["article"] == article, "source"]
+                if len(names):
+                    return str(names.iloc[0])
         return article
 
 

@@ -87,7 +87,7 @@ def _notes(log: Changelog) -> list[str]:
         out.append(f"Columns only the old side has, not compared: {', '.join(log.only_old)}.")
     if log.only_new:
         out.append(f"Columns only the new side has, not compared: {', '.join(log.only_new)}.")
-    if log.old.filter != log.new.filter and (log.old.filter or log.new.filter):
+    if _filter(log.old.filter) != _filter(log.new.filter):
         out.append(
             f"The two sides show different selections (old: {_filter(log.old.filter)}; new: "
             f"{_filter(log.new.filter)}): figures outside one of them count as added or removed."
