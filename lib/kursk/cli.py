@@ -144,6 +144,7 @@ def cmd_briefing(args) -> int:
 
     from .briefing import FORMATS, build_briefing
     from .chromium import ChromiumNotFound
+    from .publish.sides import SideError
 
     data = _load(args)
     if args.as_known_on:
@@ -155,7 +156,12 @@ def cmd_briefing(args) -> int:
         return EXIT_INVALID
     start = time.perf_counter()
     try:
-        build_briefing(data, args.out, formats, args.claimant, args.since)
+        build_briefing(
+            data, args.out, formats, args.claimant, args.since, since_briefing=args.since_briefing
+        )
+    except SideError as exc:  # the previous briefing: nothing was written
+        print(f"kursk briefing: --since-briefing: {exc}", file=sys.stderr)
+        return EXIT_INVALID
     except ChromiumNotFound as exc:
         print(f"error: images not written: {exc}", file=sys.stderr)
         print("index.html, briefing.md, figures.csv, manifest.json were written.", file=sys.stderr)
@@ -399,6 +405,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="only what was published by DATE (what we knew that day)",
     )
+    p.add_argument(
+        "--since-briefing",
+        metavar="PREVIOUS",
+        help="a previous briefing's folder or manifest.json: add what changed since it",
+    )
+
+    from .publish.commands import add_commands
+
+    add_commands(add)  # publish, diff
 
     for name, p in sub.choices.items():
         if name != "schema" and not any(a.dest == "data" for a in p._actions):

@@ -142,7 +142,7 @@ def test_a_filter_changes_charts_table_and_download(page):
     assert after["corroboration"]["points"] < before["corroboration"]["points"]
     assert after["casualties"] != before["casualties"]
     assert page.locator(".kursk-table table tr").count() == CORROBORATED + 1
-    href = page.locator(".kursk-download a").get_attribute("href")
+    href = page.locator(".kursk-download a[download$='.csv']").get_attribute("href")
     rows = list(csv.DictReader(io.StringIO(base64.b64decode(href.split(",", 1)[1]).decode())))
     assert len(rows) == CORROBORATED and all(int(r["n_articles"]) >= 2 for r in rows)
     page.screenshot(path=str(BUILD_DIR / "screenshots" / "dashboard-filtered.png"), full_page=True)

@@ -35,10 +35,16 @@ def claimant_records(data: Dataset) -> list[str]:
     return out
 
 
-def markdown(data: Dataset, figs: dict, lines: list[str], formats, filt: dict) -> str:
+def markdown(
+    data: Dataset, figs: dict, lines: list[str], formats, filt: dict, changes: str = ""
+) -> str:
+    """changes: a "What changed" section (publish.report.markdown), after the headline."""
     shown = data.selection or "none (all figures)"
-    out = ["# Kursk Figures briefing", "", f"Filter: {shown}", "", "## Headline", ""]
+    out = ["# Kursk Figures briefing", "", f"Filter: {shown}", ""]
+    out += [f"Data version: {data.version.label}", "", "## Headline", ""]
     out += [f"- {s}" for s in lines]
+    if changes:
+        out += ["", changes.rstrip("\n")]
     for name, fig in figs.items():
         title = TITLES.get(name, name)
         out += ["", f"## {title}", ""]
@@ -52,7 +58,8 @@ def markdown(data: Dataset, figs: dict, lines: list[str], formats, filt: dict) -
     out += ["", "## Each claimant's record", ""]
     out += claimant_records(data)
     out += ["", "## The figures and their sources", ""]
-    for row in data.figures.itertuples():
+    cites = data.export()["cite"]
+    for row, cite in zip(data.figures.itertuples(), cites, strict=True):
         first, *rest = figure_lines(row)
-        out.append(f"- **{first}**: " + " · ".join(rest))
+        out.append(f"- **{first}**: " + " · ".join([*rest, f"Cite: {cite}"]))
     return "\n".join(out) + "\n"

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..paths import DATA_DIR, display_path
 from . import checks, frames
+from .cite import citations
 from .claims import group_claims
 from .issues import DataError, Issue, did_you_mean, one_of
 from .models import METRIC_GROUPS, Vocabulary
@@ -112,10 +113,13 @@ class Dataset:
     def export(self) -> pd.DataFrame:
         """The figures table as `kursk export` writes it (frames.EXPORT_COLUMNS)."""
         f = self.figures
+        label = self.version.label  # every row says which data it is (spreadsheets lose headers)
         out = f.assign(
             as_of_written=f["as_of"],
             as_of=f["as_of_date"].dt.strftime("%Y-%m-%d").astype("string"),
             as_of_end=f["as_of_end"].dt.strftime("%Y-%m-%d").astype("string"),
+            data_version=pd.Series(label, index=f.index, dtype="string"),
+            cite=citations(f, label),
         )
         return out[frames.EXPORT_COLUMNS].copy()
 
@@ -173,7 +177,10 @@ class Dataset:
             keep &= graded.isin(assessments).astype(bool)
             said.append("assessed: " + (", ".join(assessments) or "none"))
         figures = f[keep].reset_index(drop=True)
-        return replace(self, figures=figures, claims=None, selection="; ".join(said) or None)
+        out = replace(self, figures=figures, claims=None, selection="; ".join(said) or None)
+        if "_version_cache" in self.__dict__:  # same files: the version is not computed again
+            out.__dict__["_version_cache"] = self.__dict__["_version_cache"]
+        return out
 
     def short_name(self, claimants: str) -> str:
         """Claimant ids joined with ';' as a label: their short names (claimants.yaml)."""

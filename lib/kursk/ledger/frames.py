@@ -194,8 +194,17 @@ EXPORT_COLUMNS = [
     "breakdown", "revises", "revised_by", "current", "event", "event_disagrees", "progress_of",
     "denominator", "share_of", "confidence", "confidence_tier", "assessment",
     "assessment_reason", "assessed_by", "assessed_on", "assessment_history", "initial_assessment",
-    "quote", "translation", "note", "origin", "n_articles", "n_independent",
+    "quote", "translation", "note", "origin", "n_articles", "n_independent", "data_version",
+    "cite",
 ]  # fmt: skip
+# Export columns that are not figure columns, or whose values differ from the figure column of
+# the same name: their types and meanings (data/README.md and the data package state these).
+EXPORT_ONLY_COLUMNS: dict[str, tuple[object, str]] = {
+    "as_of": (D, "first day of the period the number holds for (its as_of, else the source's publication date)"),
+    "as_of_written": (S, "that date as written in the YAML ('mid 2025-01', '2025-06~')"),
+    "data_version": (S, "the version of the data this row was exported from: 'data <fingerprint> (git <commit>, <date>)'"),
+    "cite": (S, "how to cite this figure: claimant, source and its date, figure id, data version"),
+}  # fmt: skip
 
 
 def build(rows: list[dict] | dict[str, list], schema: dict[str, object]) -> pd.DataFrame:
