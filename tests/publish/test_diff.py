@@ -104,20 +104,32 @@ def test_seed_and_realistic_fixture_differ_in_every_figure(data, capsys):
     assert new == set(realistic.figures["figure_id"])
 
 
-def test_an_assessment_change_is_its_own_kind_and_one_sided_columns_are_listed(data):
-    """The assessment field is compared as any figure field is, once both sides have it."""
+def test_an_assessment_change_is_its_own_kind_and_one_sided_columns_are_listed(
+    data, tmp_path, capsys
+):
+    """A curator regrades a figure (its history keeps the old grade): one change, of kind
+    assessment; a table without a column the other has lists that column, not a change."""
+    copy = tmp_path / "data"
+    shutil.copytree(DATA_DIR, copy)
+    path = copy / "figures" / "003_1a8f1fbcddf06ff0.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "      grade: weak\n      reason: one source, relayed; far below every other estimate\n"
+            "      by: Kursk Figures curators\n      on: 2026-11-29\n",
+            "      grade: contested\n      reason: UK and Ukraine give four times as many\n"
+            "      by: Kursk Figures curators\n      on: 2026-12-01\n      history:\n"
+            "        - grade: weak\n          reason: one source, relayed\n"
+            "          by: Kursk Figures curators\n          on: 2026-11-29\n",
+        )
+    )
+    code, doc = _json([str(DATA_DIR), str(copy)], capsys)
+    assert code == 1 and _kinds(doc) == {"a003-us-kwia-1200": ["assessment"]}
     table = table_of(data)
-    before = table.assign(assessment="", assessed_by="")
-    after = before.copy()
-    after.loc[after["figure_id"] == "a002-kwia-4000", ["assessment", "assessed_by"]] = [
-        "plausible",
-        "curator",
-    ]
-    log = compare(Side("old", "test", {}, before), Side("new", "test", {}, after))
-    assert [(c.figure_id, c.kinds) for c in log.figures] == [("a002-kwia-4000", ["assessment"])]
-    assert log.marks() == {"a002-kwia-4000": "changed: assessment"}
-    older = compare(Side("old", "test", {}, table), Side("new", "test", {}, after))
-    assert not older.figures and older.only_new == ["assessment", "assessed_by"]
+    older = compare(
+        Side("old", "test", {}, table.drop(columns=["assessed_by"])),
+        Side("new", "test", {}, table),
+    )
+    assert not older.figures and older.only_new == ["assessed_by"]
 
 
 def test_derived_columns_are_not_changes_of_their_own(data):
