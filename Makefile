@@ -72,6 +72,10 @@ validate: env
 briefing: env chromium
 	$(BIN)/kursk briefing
 
+## publish: the citable data package (Frictionless, CSV, README, CITATION.cff) in build/package/
+publish: env
+	$(BIN)/kursk publish
+
 ## bench: every benchmark (loader, charts, dashboard, briefing, load test) to build/bench.json and docs/performance.md
 bench: $(VENV)/.test chromium
 	$(BIN)/python -m bench
@@ -104,4 +108,4 @@ clean:
 help:
 	@grep -hE '^## ' $(MAKEFILE_LIST) | sed -e 's/^## //' | awk -F': ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-.PHONY: env chromium nginx dashboard lab test validate briefing bench gallery loadtest lint lock clean help
+.PHONY: env chromium nginx dashboard lab test validate briefing publish bench gallery loadtest lint lock clean help

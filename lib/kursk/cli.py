@@ -144,8 +144,11 @@ def cmd_briefing(args) -> int:
 
     from .briefing import FORMATS, build_briefing
     from .chromium import ChromiumNotFound
+    from .publish.sides import SideError
 
     data = _load(args)
+    if args.as_known_on:
+        data = data.as_known_on(args.as_known_on)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     bad = [f for f in formats if f not in FORMATS]
     if bad:
@@ -153,7 +156,12 @@ def cmd_briefing(args) -> int:
         return EXIT_INVALID
     start = time.perf_counter()
     try:
-        build_briefing(data, args.out, formats, args.claimant, args.since)
+        build_briefing(
+            data, args.out, formats, args.claimant, args.since, since_briefing=args.since_briefing
+        )
+    except SideError as exc:  # the previous briefing: nothing was written
+        print(f"kursk briefing: --since-briefing: {exc}", file=sys.stderr)
+        return EXIT_INVALID
     except ChromiumNotFound as exc:
         print(f"error: images not written: {exc}", file=sys.stderr)
         print("index.html, briefing.md, figures.csv, manifest.json were written.", file=sys.stderr)
@@ -391,6 +399,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--formats", default="png,svg,pdf", help="comma-separated: png,svg,pdf")
     p.add_argument("--claimant", action="append", metavar="ID", help="repeat to keep several")
     p.add_argument("--since", metavar="DATE", default=None, help="as-of date lower bound")
+    p.add_argument(
+        "--as-known-on",
+        metavar="DATE",
+        default=None,
+        help="only what was published by DATE (what we knew that day)",
+    )
+    p.add_argument(
+        "--since-briefing",
+        metavar="PREVIOUS",
+        help="a previous briefing's folder or manifest.json: add what changed since it",
+    )
+
+    from .publish.commands import add_commands
+
+    add_commands(add)  # publish, diff
 
     for name, p in sub.choices.items():
         if name != "schema" and not any(a.dest == "data" for a in p._actions):

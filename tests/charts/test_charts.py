@@ -14,7 +14,7 @@ from kursk import charts
 from kursk.analysis.facts import comparable, people_metrics, total_metric
 from kursk.analysis.shares import casualty_share
 from kursk.charts import common, spec
-from kursk.charts.casualties import GLYPHS
+from kursk.charts.common import GLYPHS
 
 
 def drawn_ids(fig: dict) -> set[str]:
@@ -25,6 +25,14 @@ def drawn_ids(fig: dict) -> set[str]:
             for item in c if isinstance(c, list) else [c]:
                 out |= set(str(item).split(";")) - {""}
     return out
+
+
+def mark_traces(fig: dict) -> list[dict]:
+    """The traces of a chart's figures (markers with labels), not its events."""
+    return [
+        t for t in fig["data"]
+        if t.get("mode") == "markers+text" and t.get("legendgroup") != "events"
+    ]  # fmt: skip
 
 
 def source_text(fig: dict) -> str:
@@ -68,7 +76,7 @@ def test_the_casualty_chart_draws_every_dated_casualty_figure_once(any_data):
     counted = f["metric"].isin(people_metrics(any_data, "casualties")) & f["as_of_date"].notna()
     fig = charts.figure_json(charts.CHARTS["casualties"].spec(any_data))
     assert drawn_ids(fig) == set(f[counted]["figure_id"])
-    marks = [c for t in fig["data"] if t.get("mode") == "markers+text" for c in t["customdata"]]
+    marks = [c for t in mark_traces(fig) for c in t["customdata"]]
     assert sorted(i for c in marks for i in c.split(";")) == sorted(f[counted]["figure_id"])
 
 
@@ -79,8 +87,7 @@ def test_what_is_counted_and_how_it_is_worded_are_told_apart(any_data):
     fig = charts.figure_json(charts.CHARTS["casualties"].spec(any_data))
     shape_of = common.shapes(any_data, "casualties")
     subtitle = fig["layout"]["title"]["text"].replace("<br>", " ")
-    marks = [t for t in fig["data"] if t.get("mode") == "markers+text"]
-    for t in marks:
+    for t in mark_traces(fig):
         for ids, sym in zip(t["customdata"], t["marker"]["symbol"], strict=True):
             row = f.loc[ids.split(";")[0]]
             assert sym.startswith(shape_of[row["metric"]])
@@ -95,8 +102,8 @@ def test_what_is_counted_and_how_it_is_worded_are_told_apart(any_data):
 def test_revisions_are_joined_in_time_and_the_revised_faded(any_data):
     f = any_data.figures.set_index("figure_id")
     fig = charts.figure_json(charts.CHARTS["casualties"].spec(any_data))
-    for t in fig["data"]:
-        if t.get("mode") == "markers+text":
+    for t in mark_traces(fig):
+        if True:
             for ids, opacity in zip(t["customdata"], t["marker"]["opacity"], strict=True):
                 assert (opacity < 1) == (not f.loc[ids.split(";")[0], "current"])
     revised = f[

@@ -3,6 +3,7 @@ chart's layout check, and the same findings as JSON."""
 
 from __future__ import annotations
 
+import html
 import json
 import struct
 
@@ -31,7 +32,7 @@ def test_the_sheet_shows_every_chart_with_its_check(browser, tmp_path, capsys):
         png = (out / "seed" / f"{name}.png").read_bytes()
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         assert struct.unpack(">II", png[16:24]) == (1100, 560)
-        assert f"src='seed/{name}.png'" in page and chart.title in page
+        assert f"src='seed/{name}.png'" in page and html.escape(chart.title) in page
         verdict = "layout ok" if not report["seed"]["charts"][name] else "class='v'"
         assert verdict in page
     assert "absent is absent" in page

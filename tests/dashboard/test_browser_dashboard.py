@@ -84,10 +84,10 @@ def test_every_label_fits_the_margin_the_chart_gives_it(page):
 SNAPSHOT_SHOWN = """() => {
   const snap = document.getElementById('kursk-snapshot');
   const imgs = snap ? [...snap.querySelectorAll('img')] : [];
-  return imgs.length === 6 && imgs.every(i => i.complete && i.naturalWidth > 400)
+  return imgs.length === N_CHARTS && imgs.every(i => i.complete && i.naturalWidth > 400)
     && getComputedStyle(snap).display !== 'none' && snap.getBoundingClientRect().height > 1000
     && getComputedStyle(document.getElementById('rendered_cells')).visibility === 'hidden';
-}"""
+}""".replace("N_CHARTS", str(len(CHARTS)))
 
 
 BOXES_JS = """(sel) => [...document.querySelectorAll(sel)].map(e => {
@@ -142,7 +142,7 @@ def test_a_filter_changes_charts_table_and_download(page):
     assert after["corroboration"]["points"] < before["corroboration"]["points"]
     assert after["casualties"] != before["casualties"]
     assert page.locator(".kursk-table table tr").count() == CORROBORATED + 1
-    href = page.locator(".kursk-download a").get_attribute("href")
+    href = page.locator(".kursk-download a[download$='.csv']").get_attribute("href")
     rows = list(csv.DictReader(io.StringIO(base64.b64decode(href.split(",", 1)[1]).decode())))
     assert len(rows) == CORROBORATED and all(int(r["n_articles"]) >= 2 for r in rows)
     page.screenshot(path=str(BUILD_DIR / "screenshots" / "dashboard-filtered.png"), full_page=True)

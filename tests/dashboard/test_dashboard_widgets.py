@@ -49,6 +49,22 @@ def test_claimant_filter_updates_charts_table_headline_and_csv(app):
     )
 
 
+def test_the_download_offers_the_whole_data_package_as_a_zip(app, tmp_path):
+    """Beside the view's CSV: the package of every figure, README and citation included."""
+    import base64
+    import io
+    import re
+    import zipfile
+
+    app.claimant.value = ("kr-military",)  # a filtered view still offers the whole package
+    href = re.search(r"href='data:application/zip;base64,([^']+)'", app.download.value)
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(href.group(1)))) as zf:
+        names = {n.split("/", 1)[1] for n in zf.namelist()}
+        figures = zf.read(next(n for n in zf.namelist() if n.endswith("/figures.csv")))
+    assert {"datapackage.json", "README.md", "CITATION.cff", "figures.csv"} <= names
+    assert figures.decode().count("\n") == len(app.data.figures) + 1
+
+
 def test_corroborated_filter_keeps_claims_reported_twice(app):
     app.corroborated.value = True
     kept = app.filtered.figures["n_articles"]

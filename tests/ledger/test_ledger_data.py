@@ -202,6 +202,7 @@ def test_a_source_without_text_is_not_checkable_and_needs_no_texts_folder(data_c
     checked, and passes without a texts folder when no other source holds a text."""
     for path in (data_copy / "figures").glob("*.yaml"):
         path.unlink()
+    (data_copy / "events.yaml").unlink()  # its events name the seed sources
     (data_copy / "articles.yaml").write_text(
         "articles:\n  - id: nis-briefing\n    kind: briefing\n    title: NIS briefing\n"
         "    no_text: known from the ministry's transcript page\n"

@@ -133,7 +133,8 @@ class Span:
 
     @property
     def one_value(self) -> bool:
-        return self.rows["worded"].nunique() == 1
+        """The lowest and the highest stated numbers are the same (however each is worded)."""
+        return (_lower(self.low), _upper(self.low)) == (_lower(self.high), _upper(self.high))
 
     @property
     def claimants(self) -> set[str]:

@@ -6,6 +6,13 @@ from collections import Counter
 
 import pandas as pd
 
+from ..ledger.cite import citations
+
+# An optional figures column: a briefing built --since-briefing marks each figure new or
+# changed since the previous one ('new', 'changed: value, claimant'); hover text and the
+# table say so. Absent (or missing for a figure): nothing to say.
+SINCE = "since_briefing"
+
 
 def fmt(n) -> str:
     """6000 -> '6,000'; missing -> '?'."""
@@ -58,6 +65,16 @@ def relations(row) -> list[str]:
     return out
 
 
+def since_words(row) -> str | None:
+    """'New since the last briefing', 'Changed since the last briefing: value', or None."""
+    mark = _text(getattr(row, SINCE, None))
+    if mark is None:
+        return None
+    if mark == "new":
+        return "New since the last briefing"
+    return "Changed since the last briefing: " + mark.removeprefix("changed: ")
+
+
 def figure_lines(row) -> list[str]:
     """Every recorded field of one figure, as plain lines (hover text, table, briefing)."""
     via = _text(row.via)
@@ -68,6 +85,9 @@ def figure_lines(row) -> list[str]:
         days = row.window_days
         value += f" {row.window}" + ("" if pd.isna(days) else f" ({int(days)} days)")
     lines = [who, f"{what}: {value}", f"As of {as_of_words(row)}"]
+    since = since_words(row)
+    if since:
+        lines.insert(1, since)
     if _text(row.confidence):
         tier = _text(row.confidence_tier)
         lines.append(f"Wording: {row.confidence}" + (f" (tier: {tier})" if tier else ""))
@@ -86,15 +106,30 @@ def figure_lines(row) -> list[str]:
         lines.append("; ".join(links).capitalize())
     if _text(row.note):
         lines.append(f"Note: {row.note}")
+    lines.append(assessment_words(row))
     return lines
+
+
+def assessment_words(row) -> str:
+    """Our own grade, apart from the claimant's wording: 'Our assessment: contested (two
+    sources give ...; Kursk Figures curators, 2026-11-29); earlier: weak', or unassessed."""
+    grade = _text(getattr(row, "assessment", None))
+    if not grade:
+        return "Our assessment: unassessed"
+    text = (
+        f"Our assessment: {grade} ({row.assessment_reason}; {row.assessed_by}, {row.assessed_on})"
+    )
+    history = _text(row.assessment_history)
+    return text + (f"; earlier: {history}" if history else "")
 
 
 def figures_table(data) -> pd.DataFrame:
     """Each figure with every recorded field, for readers: the dashboard's table and the
-    briefing's (the source by name; its link in _url)."""
+    briefing's (the source by name; its link in _url), each with its citation; marked new or
+    changed when the figures carry the SINCE column."""
     f = data.figures
     rows = []
-    for r in f.itertuples():
+    for r, cite in zip(f.itertuples(), citations(f, data.version.label), strict=True):
         value = r.worded + (f" {r.window}" if isinstance(r.window, str) else "")
         wording = r.confidence if isinstance(r.confidence, str) else ""
         if isinstance(r.confidence_tier, str):
@@ -113,9 +148,15 @@ def figures_table(data) -> pd.DataFrame:
                 "Source": r.source,
                 "Quote": quote,
                 "Links": "; ".join(relations(r)),
+                "Assessed": r.assessment if isinstance(r.assessment, str) else "unassessed",
                 "Note": r.note if isinstance(r.note, str) else "",
+                "Cite": cite,
+                "Since the last briefing": since_words(r) or "",
                 "_url": r.source_url if isinstance(r.source_url, str) else "",
             }
         )
     columns = ["Claimant", "Metric", "Value", "As of", "Wording", "Source", "Quote", "Links"]
-    return pd.DataFrame(rows, columns=[*columns, "Note", "_url"])
+    columns = [*columns, "Assessed", "Note", "Cite"]
+    if SINCE in f.columns:  # first, where a reader of the briefing looks for what is new
+        columns.insert(0, "Since the last briefing")
+    return pd.DataFrame(rows, columns=[*columns, "_url"])

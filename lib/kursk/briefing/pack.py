@@ -15,6 +15,8 @@ from ..charts import build_all
 from ..chromium import ChromiumNotFound
 from ..ledger import Dataset, export_text
 from ..paths import BUILD_DIR
+from ..publish import report
+from ..publish.since import changes_since, marked, previous_briefing, recorded
 from .images import write_images
 from .markdown import markdown
 from .page import HEIGHT, WIDTH, page
@@ -37,6 +39,7 @@ class Manifest:
     versions: dict[str, str]
     files: dict[str, str] = field(default_factory=dict)
     image_error: str | None = None
+    since_briefing: dict | None = None  # the previous briefing compared, and what changed
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -91,11 +94,17 @@ def build_briefing(
     claimants=None,
     since=None,
     progress_step=None,
+    since_briefing=None,
 ) -> Manifest:
     """Write the briefing pack for `data` (filtered by claimants/since) into out_dir.
 
-    Raises ChromiumNotFound after writing the non-image files when no Chromium is available.
+    since_briefing: a previous briefing's folder or manifest.json; the pack then says what
+    changed since it ("What changed" in briefing.md and index.html, marks in hover and table).
+    Raises publish.sides.SideError, before writing anything, when it cannot be read; and
+    ChromiumNotFound after writing the non-image files when no Chromium is available.
     """
+    # read first: the new pack is often written over the previous one
+    previous = previous_briefing(since_briefing) if since_briefing is not None else None
     out = Path(out_dir) if out_dir is not None else BUILD_DIR / "briefing"
     out.mkdir(parents=True, exist_ok=True)
     formats = [f for f in formats if f]
@@ -104,6 +113,9 @@ def build_briefing(
         "since": str(since) if since else None,
     }
     shown = data.filter(claimants=list(claimants) if claimants else None, since=since)
+    changes = changes_since(previous, shown, filt) if previous is not None else None
+    if changes is not None:
+        shown = marked(shown, changes)
     figs = build_all(shown)
     built = dt.datetime.now(dt.UTC).date().isoformat()
     provenance = f"Built {built} · {data.version.label} · Kursk Figures"
@@ -114,9 +126,13 @@ def build_briefing(
         stamp(fig, provenance)
     lines = headline(shown).lines()
     step = progress_step or progress(len(figs) * len(formats) + len(TEXT_FILES))
+    what_changed = ("", "")  # the "What changed" section: markdown, HTML
+    if changes is not None:
+        title = "What changed since the last briefing"
+        what_changed = (report.markdown(changes, title), report.html_section(changes, title))
     texts = {
-        "index.html": page(shown, figs, lines, provenance),
-        "briefing.md": markdown(shown, figs, lines, formats, filt),
+        "index.html": page(shown, figs, lines, provenance, what_changed[1]),
+        "briefing.md": markdown(shown, figs, lines, formats, filt, what_changed[0]),
         "figures.csv": export_text(shown, "csv"),
     }
     written = []
@@ -139,6 +155,7 @@ def build_briefing(
         versions=_versions(),
         files={p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written},
         image_error=error,
+        since_briefing=recorded(since_briefing, changes) if changes is not None else None,
     )
     (out / "manifest.json").write_text(
         json.dumps(manifest.as_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8"

@@ -58,8 +58,9 @@ def table_html(data: Dataset) -> str:
     )
 
 
-def page(data: Dataset, figs: dict, lines: list[str], provenance: str) -> str:
-    """One self-contained HTML page: plotly.js inline once, every chart, headline and table."""
+def page(data: Dataset, figs: dict, lines: list[str], provenance: str, changes: str = "") -> str:
+    """One self-contained HTML page: plotly.js inline once, every chart, headline and table;
+    changes: a "What changed" section (publish.report.html_section), after the headline."""
     import plotly.io as pio
 
     charts = []
@@ -86,6 +87,7 @@ def page(data: Dataset, figs: dict, lines: list[str], provenance: str) -> str:
         "<h1>Kursk Figures: North Korea's deployment to Kursk</h1>"
         f"<p class='meta'>Filter: {html.escape(shown)}<br>{html.escape(provenance)}</p>"
         f"<ul class='headline'>{heads}</ul>"
+        + changes
         + "".join(charts)
         + "<h2>The figures and their sources</h2>"
         + table_html(data)

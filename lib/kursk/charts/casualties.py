@@ -15,8 +15,10 @@ import pandas as pd
 from ..analysis.facts import casualty_fact, people_metrics
 from ..ledger import Dataset
 from . import theme
-from .common import empty as empty_figure
 from .common import (
+    EVENT_HEADROOM,
+    GLYPHS,
+    add_events,
     extent,
     finish,
     hover,
@@ -31,13 +33,12 @@ from .common import (
     value_at,
     when,
 )
+from .common import empty as empty_figure
 from .spec import Spec, trace
 
 NAME = "casualties"
 TITLE = "Casualty estimates by claimant"
 WINDOW_DOMAIN, MAIN_DOMAIN = [0.0, 0.2], [0.32, 1.0]
-GLYPHS = {"circle": "●", "square": "■", "diamond": "◆", "x": "✕", "triangle-left": "◀",
-          "star": "★", "hexagon": "⬢", "pentagon": "⬟"}  # fmt: skip
 
 
 def build(data: Dataset) -> Spec:
@@ -59,6 +60,11 @@ def build(data: Dataset) -> Spec:
         marks |= _panel(fig, data, windows, "y2", shape_of)
     for claimant in dict.fromkeys(c for s in rows["claimant"] for c in ids(s)):
         legend_entry(fig, data.short_name(claimant), data.colour(claimant), group=claimant)
+    pad = pd.Timedelta(days=15)
+    start, end = rows["as_of_date"].min() - pad, rows["as_of_end"].max() + pad
+    if len(totals) and add_events(fig, data, start, end):
+        top = float(pd.concat([totals["high"], totals["low"]]).max() or 1)
+        fig.update_layout(yaxis={"range": [0, top * EVENT_HEADROOM * 1.1]})
     fig.update_layout(
         xaxis={"title": {"text": "as of (the date each number holds for)"}},
         yaxis={"title": {"text": "people"}, "rangemode": "tozero"},

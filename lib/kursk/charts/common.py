@@ -34,6 +34,9 @@ MARK_KEY = {
 }
 # What is counted: one marker shape per metric, in vocabulary order.
 SHAPES = ("circle", "square", "diamond", "x", "triangle-left", "star", "hexagon", "pentagon")
+GLYPHS = {  # the shapes as text, for keys in subtitles
+    "circle": "●", "square": "■", "diamond": "◆", "x": "✕", "triangle-left": "◀",
+          "star": "★", "hexagon": "⬢", "pentagon": "⬟"}  # fmt: skip
 ARROW = 0.09  # length of an open-bound arrow, as a share of the value axis
 AXIS_SPACE = 72  # px under the plot for tick labels and the axis title, above the source lines
 LINE_PX = 13  # one line of the source note
@@ -288,3 +291,70 @@ def plain(rows: pd.DataFrame, take: np.ndarray | None = None) -> pd.DataFrame:
             values = pd.Series(values.to_numpy(dtype=object, na_value=None), index, dtype=object)
         columns[name] = values
     return pd.DataFrame(columns, index=index, copy=False)
+
+
+EVENT_ROWS = (0.97, 0.91, 0.85)  # label heights, as a share of the plot's height
+EVENT_HEADROOM = 1.3  # a value axis with events runs this far above its data: room for labels
+PLOT_PX = 760  # the plot's width the labels are laid out for (the chart column's, at desktop)
+
+
+def add_events(fig: Spec, data: Dataset, start, end, reach_days: int = 90) -> int:
+    """The milestones of events.yaml from `reach_days` before `start` to `end` (the chart's
+    own span), drawn as dotted lines with their labels; one legend entry ("Events") toggles
+    them all. The date axis is set to cover the chart's span and its events. A label goes on
+    the first row where it does not run into another, and reads leftwards near the end, so
+    that labels never overlap or leave the plot."""
+    e = data.events
+    if e.empty:
+        return 0
+    reach = pd.Timedelta(days=reach_days)
+    e = e[(e["kind"] == "milestone") & (e["date_start"] <= end) & (e["date_end"] >= start - reach)]
+    if e.empty:
+        return 0
+    start = min(start, e["date_start"].min()) - pd.Timedelta(days=10)
+    end = max(end, e["date_end"].max()) + pd.Timedelta(days=10)
+    fig.update_layout(xaxis={"range": [start, end]})
+    span_days = max((end - start).days, 1)
+    px_per_day = PLOT_PX / span_days
+    busy: list[list[tuple]] = [[] for _ in EVENT_ROWS]  # each row's label spans
+    lines_x, lines_y, xs, ys, labels, hovers, sides = [], [], [], [], [], [], []
+    for ev in e.sort_values("date_start").itertuples():
+        x = ev.date_start + (ev.date_end - ev.date_start) / 2
+        width = pd.Timedelta(days=(theme.text_width(ev.label, 10) + 14) / px_per_day)
+        # a label reads to the right of its line, or to the left near the chart's end
+        side = "left" if x + width > end else "right"
+        span = (x - width, x) if side == "left" else (x, x + width)
+        row = next(
+            (i for i, spans in enumerate(busy)
+             if all(span[1] < a or b < span[0] for a, b in spans)),
+            None,
+        )  # fmt: skip
+        if row is None:  # no room: the line stays, the label goes to its hover
+            row_y, text = None, ""
+        else:
+            busy[row].append(span)
+            row_y, text = EVENT_ROWS[row], esc(ev.label)
+        sides.append(f"middle {side}")
+        lines_x += [x, x, None]
+        lines_y += [0, 1, None]
+        xs.append(x)
+        ys.append(row_y if row_y is not None else EVENT_ROWS[-1])
+        labels.append(text)
+        source = f" ({esc(ev.source)})" if isinstance(ev.source, str) else ""
+        hovers.append(f"<b>{esc(ev.label)}</b><br>{date_text(ev.date)}{source}")
+    common = {"yaxis": "y9", "legendgroup": "events", "hoverinfo": "text"}
+    fig.add_trace(
+        trace("scatter", x=lines_x, y=lines_y, mode="lines", name="Events (click to hide)",
+              line={"color": theme.MUTED, "width": 1, "dash": "dot"}, showlegend=True,
+              hovertext=[h for h in hovers for _ in range(3)], **common)
+    )  # fmt: skip
+    fig.add_trace(
+        trace("scatter", x=xs, y=ys, mode="markers+text", text=labels, name="events",
+              textposition=sides, textfont={"size": 10, "color": theme.MUTED},
+              marker={"size": 5, "color": theme.MUTED}, showlegend=False, hovertext=hovers,
+              **common)
+    )  # fmt: skip
+    fig.update_layout(
+        yaxis9={"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True}
+    )
+    return len(e)

@@ -23,11 +23,13 @@ MAX_CLAIMS = 16  # a line of 11 px type each, at the chart's height
 
 
 def corroboration_fact(data: Dataset) -> Fact:
-    """How many claims two or more sources report, of all claims selected."""
+    """How many claims two or more independent sources report (rule `independent` in
+    ledger/normalize.py: a repost, or a report of the same original, counts once), of all
+    claims selected."""
     claims = data.claims
-    multi = int((claims["n_articles"] >= 2).sum())
+    multi = int((claims["n_independent"] >= 2).sum())
     return Fact(
-        f"{multi:,} of {len(claims):,} claims are reported by two or more sources",
+        f"{multi:,} of {len(claims):,} claims are reported by two or more independent sources",
         [],
         list(data.figures["figure_id"]),
         "claims",
@@ -40,7 +42,9 @@ def build(data: Dataset) -> Spec:
     if f.empty:
         return empty(NAME, TITLE, data)
     claims = data.claims.sort_values(
-        ["n_articles", "last_as_of", "claim_id"], ascending=[False, False, True], kind="stable"
+        ["n_independent", "n_articles", "last_as_of", "claim_id"],
+        ascending=[False, False, False, True],
+        kind="stable",
     )
     kept = list(claims["claim_id"][:MAX_CLAIMS])
     shown = f[f["claim_id"].isin(set(kept))]
@@ -54,10 +58,11 @@ def build(data: Dataset) -> Spec:
     by_claim = shown.groupby("claim_id", sort=False)
     metric, worded = by_claim["metric_label"].first(), by_claim["worded"].agg(wordings)
     who = by_claim["claimant"].first()
+    independent = claims.set_index("claim_id")["n_independent"]
     rows = unique(
         [
             f"{metric.get(c, '')}: {worded.get(c, '')} · {data.short_name(who[c]) if c in who else ''}"
-            f" ({int(marks.loc[c].sum())})"
+            f" ({independent[c]}/{int(marks.loc[c].sum())})"
             for c in kept
         ]
     )
@@ -87,7 +92,10 @@ def build(data: Dataset) -> Spec:
                "autorange": "reversed", "showgrid": False, "tickfont": {"size": 11}},
         margin={"l": left_margin(rows, 20, size=11)},
     )  # fmt: skip
-    subtitle = "claim (number of sources reporting it) × source, most-reported claims first"
+    subtitle = (
+        "claim (independent reports / sources reporting it) × source, most independently "
+        "reported first; a repost or a report of the same original counts once"
+    )
     more = [
         not_shown(len(claims) - len(kept), "claims"),
         not_shown(marks.shape[1] and len(set(f["article"])) - len(columns), "sources"),

@@ -14,7 +14,7 @@ import pandas as pd
 from ..analysis.facts import comparable, people_metrics, total_metric
 from ..ledger import Dataset
 from . import theme
-from .common import empty, esc, finish, hover, left_margin, plain
+from .common import add_events, empty, esc, finish, hover, left_margin, plain
 from .spec import Spec, trace
 
 NAME = "timeline"
@@ -108,6 +108,7 @@ def build(data: Dataset) -> Spec:
     first, last = waves[0]["start"], waves[-1]["start"]
     n = len(waves)
     right = max([end, *(d + pd.Timedelta(days=30) for d in planned_at)])
+    left = min([first, *planned_at]) - pd.Timedelta(days=40)
     title = f"{n} wave{'s' if n != 1 else ''} of troops reported, " + (
         f"{first:%B %Y}" if first == last else f"{first:%B %Y} to {last:%B %Y}"
     )
@@ -115,9 +116,11 @@ def build(data: Dataset) -> Spec:
     fig.update_layout(
         yaxis={"title": {"text": "people sent (cumulative)"}, "range": [0, ceiling]},
         margin={"l": left_margin([f"{ceiling:,.0f}"], 33, least=70)},
-        xaxis={"range": [min([first, *planned_at]) - pd.Timedelta(days=40), right]},
+        xaxis={"range": [left, right]},
         hovermode="closest",
+        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"},
     )
+    n_events = add_events(fig, data, left, right)  # after the axis: it widens it for events
     shown = pd.concat([w["rows"] for w in waves])
     return finish(
         fig,
@@ -127,6 +130,7 @@ def build(data: Dataset) -> Spec:
         "band: from the lowest (blue) to the highest (orange) current count of each wave, added "
         "up; ◇ other counts (planned, arrived): marked at their wave, not added up",
         shown,
+        legend=bool(n_events),
         axis_space=50,
     )
 

@@ -27,6 +27,7 @@ def run(ledger: Ledger) -> list[Issue]:
         vague_readings,
         unique_reference_ids,
         claimant_colours_and_names,
+        reposts,
         contingent_parts,
         event_references,
         figure_files_match_articles,
@@ -34,6 +35,7 @@ def run(ledger: Ledger) -> list[Issue]:
         figure_references,
         figure_values,
         translations,
+        assessments,
         ignored_restate_known_figures,
     )
     return [issue for rule in (*rules, *relations.RULES) for issue in rule(ledger, index)]
@@ -155,6 +157,31 @@ def claimant_colours_and_names(ledger: Ledger, index: Index) -> Iterator[Issue]:
                 code=IssueCode.NAME,
             )
         names.setdefault(label, c.id)
+
+
+def reposts(ledger: Ledger, index: Index) -> Iterator[Issue]:
+    """A repost names another listed source, and reposts do not go in a circle."""
+    path = ledger.path("articles")
+    for i, a in enumerate(ledger.articles):
+        if not a.reposts:
+            continue
+        loc = ("articles", i, "reposts")
+        if a.reposts == a.id:
+            yield ledger.issue(path, loc, "a source cannot repost itself", code=IssueCode.RELATION)
+        elif a.reposts not in index.articles:
+            code = IssueCode.UNKNOWN_ARTICLE
+            yield unknown(ledger, path, loc, "source", a.reposts, index.articles, code,
+                          "articles.yaml")  # fmt: skip
+        else:
+            seen, current = {a.id}, a.reposts
+            while current in index.articles and current not in seen:
+                seen.add(current)
+                current = index.articles[current].reposts
+            if current == a.id:
+                yield ledger.issue(
+                    path, loc, "reposts go in a circle", value=a.reposts,
+                    hint="the original is the one that reposts nothing", code=IssueCode.RELATION,
+                )  # fmt: skip
 
 
 def event_references(ledger: Ledger, index: Index) -> Iterator[Issue]:
@@ -429,6 +456,32 @@ def translations(ledger: Ledger, index: Index) -> Iterator[Issue]:
                 hint="keep quote: as written in the source and add translation:",
                 code=IssueCode.TRANSLATION,
             )
+
+
+def assessments(ledger: Ledger, index: Index) -> Iterator[Issue]:
+    """An assessment's grades are on the scale (vocabulary.yaml), and its history runs from
+    the oldest grade to the current one."""
+    scale = ledger.vocabulary.assessments
+    for located in located_figures(ledger, index):
+        a = located.figure.assessment
+        if a is None:
+            continue
+        grades = [("assessment", "grade"), *(("assessment", "history", j, "grade")
+                                               for j in range(len(a.history)))]  # fmt: skip
+        for keys, past in zip(grades, [a, *a.history], strict=True):
+            if past.grade not in scale:
+                code = IssueCode.CHOICE
+                yield unknown(ledger, located.path, located.loc(*keys), "assessment grade",
+                              past.grade, scale, code, "vocabulary.yaml (assessments)")  # fmt: skip
+        dates = [p.on for p in a.history] + [a.on]
+        for j, (before, after) in enumerate(zip(dates, dates[1:], strict=False)):
+            if after.start < before.start:
+                yield ledger.issue(
+                    located.path, located.loc("assessment", "history", j, "on"),
+                    f"the history runs backwards: {before.text} before {after.text}",
+                    hint="list earlier grades oldest first, each before the current one",
+                    code=IssueCode.VALUE,
+                )  # fmt: skip
 
 
 def ignored_restate_known_figures(ledger: Ledger, index: Index) -> Iterator[Issue]:

@@ -5,18 +5,22 @@ from __future__ import annotations
 import gc
 import json
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from ..paths import DATA_DIR, display_path
 from . import checks, frames
+from .cite import citations
 from .claims import group_claims
 from .issues import DataError, Issue, did_you_mean, one_of
 from .models import METRIC_GROUPS, Vocabulary
 from .normalize import frames_of, short_names
-from .read import read
+from .read import Ledger, read
 from .version import DataVersion, data_version, fingerprint
+
+UNASSESSED = "unassessed"  # filter(assessments=...): figures with no assessment of ours
 
 
 class _Claims:
@@ -34,9 +38,15 @@ class _Claims:
         dataset._claims = value
 
 
-@dataclass
+@dataclass(repr=False)
 class Dataset:
-    """The validated figures and their references as typed pandas frames."""
+    """The validated figures and their references as typed pandas frames.
+
+    figures (one row per figure as a source reports it), claims (the figures of one claim
+    grouped), articles (the sources), claimants, contingents, events, ignored (numbers in
+    the texts that are not figures). Views: `filter(...)`, `as_known_on(date)`,
+    `claimant(id)`. Every column of every frame is listed below (kursk.ledger.frames).
+    """
 
     data_dir: Path
     vocabulary: Vocabulary
@@ -49,14 +59,67 @@ class Dataset:
     ignored: pd.DataFrame
     files: list[Path] = field(default_factory=list)
     selection: str | None = None  # what a filtered copy keeps, in words (None: everything)
+    known_on: date | None = None  # as_known_on(): only what was published by this day
+    ledger: Ledger | None = field(default=None, compare=False)  # the models it was built from
+
+    def __repr__(self) -> str:
+        f = self.figures
+        dates = f["as_of_date"].dropna()
+        span = f", as of {dates.min():%b %Y} to {dates.max():%b %Y}" if len(dates) else ""
+        said = f"; {self.selection}" if self.selection else ""
+        return (
+            f"<Dataset: {len(f):,} figures, {len(self.claims):,} claims, "
+            f"{len(self.articles):,} sources, {len(self.claimants):,} claimants{span}{said}; "
+            f"{display_path(self.data_dir)}>"
+        )
+
+    def as_known_on(self, day) -> Dataset:
+        """The data as it was known on a day: only the sources published by then (a source
+        dated to a month or year counts once that period has ended; one without a date does
+        not count), their figures with the revisions known by then, and the events of then.
+        Filter the result as usual; `known_on` and `selection` say what was kept."""
+        day = _date(day, "as known on")
+        if self.ledger is None:
+            raise ValueError("as_known_on needs a dataset from kursk.load()")
+        ledger = self.ledger.known_on(day.date())
+        if not ledger.articles:
+            raise ValueError(f"no source was published by {day:%Y-%m-%d}")
+        shown = f"as known on {day:%Y-%m-%d}"
+        return Dataset(
+            self.data_dir, self.vocabulary, files=self.files, selection=shown,
+            known_on=day.date(), ledger=ledger, **frames_of(ledger),
+        )  # fmt: skip
+
+    def claimant(self, claimant: str) -> pd.DataFrame:
+        """One claimant's record: its figures by metric and date, with the revisions that link
+        them, whether each is current, and every source that carried each claim."""
+        (claimant,) = _names(claimant, self.claimants["claimant"], "claimant")
+        f = self.figures
+        mine = f[f["claimant"].map(lambda s: claimant in s.split(";"))]
+        sources = self.claims.set_index("claim_id")["articles"]
+        labels = self.articles.set_index("article")["label"]
+        out = mine.assign(
+            sources=[
+                "; ".join(str(labels.get(a, a)) for a in sources[c].split(";"))
+                for c in mine["claim_id"]
+            ]
+        )[
+            ["metric", "as_of", "as_of_date", "worded", "low", "high", "qualifier", "current",
+             "revises", "revised_by", "scope", "contingent", "subject", "assessment", "source",
+             "sources", "figure_id", "claim_id"]
+        ]  # fmt: skip
+        return out.sort_values(["metric", "as_of_date"], kind="stable").reset_index(drop=True)
 
     def export(self) -> pd.DataFrame:
         """The figures table as `kursk export` writes it (frames.EXPORT_COLUMNS)."""
         f = self.figures
+        label = self.version.label  # every row says which data it is (spreadsheets lose headers)
         out = f.assign(
             as_of_written=f["as_of"],
             as_of=f["as_of_date"].dt.strftime("%Y-%m-%d").astype("string"),
             as_of_end=f["as_of_end"].dt.strftime("%Y-%m-%d").astype("string"),
+            data_version=pd.Series(label, index=f.index, dtype="string"),
+            cite=citations(f, label),
         )
         return out[frames.EXPORT_COLUMNS].copy()
 
@@ -67,6 +130,8 @@ class Dataset:
         since=None,
         until=None,
         min_articles: int = 1,
+        min_independent: int = 1,
+        assessments: list[str] | str | None = None,
     ) -> Dataset:
         """A copy holding only the figures that pass every filter (claims regrouped).
 
@@ -74,12 +139,16 @@ class Dataset:
         string); metric_groups: deployment, casualties, payment, distance; since/until: as-of
         date bounds, dates or 'YYYY-MM-DD' (figures without an as-of date drop out when
         either is set); min_articles: claims reported by at least this many sources
-        (n_articles counts all sources, not only the filtered ones). Unknown claimants,
+        (n_articles counts all sources, not only the filtered ones); min_independent: claims
+        reported by at least this many independent sources (n_independent); assessments:
+        figures with these grades of ours ('unassessed' for none). Unknown claimants,
         groups or dates raise ValueError with a hint. The copy's `selection` says, in
         words, what was filtered (None when nothing was).
         """
         claimants = _names(claimants, self.claimants["claimant"], "claimant")
         metric_groups = _names(metric_groups, METRIC_GROUPS, "metric group")
+        grades = [*self.vocabulary.assessments, UNASSESSED]
+        assessments = _names(assessments, grades, "assessment")
         since, until = _date(since, "since"), _date(until, "until")
         f = self.figures
         keep = pd.Series(True, index=f.index)
@@ -100,8 +169,18 @@ class Dataset:
         if min_articles > 1:
             keep &= (f["n_articles"] >= min_articles).fillna(False).astype(bool)
             said.append(f"claims reported by {min_articles}+ sources")
+        if min_independent > 1:
+            keep &= (f["n_independent"] >= min_independent).fillna(False).astype(bool)
+            said.append(f"claims reported by {min_independent}+ independent sources")
+        if assessments is not None:
+            graded = f["assessment"].fillna(UNASSESSED)
+            keep &= graded.isin(assessments).astype(bool)
+            said.append("assessed: " + (", ".join(assessments) or "none"))
         figures = f[keep].reset_index(drop=True)
-        return replace(self, figures=figures, claims=None, selection="; ".join(said) or None)
+        out = replace(self, figures=figures, claims=None, selection="; ".join(said) or None)
+        if "_version_cache" in self.__dict__:  # same files: the version is not computed again
+            out.__dict__["_version_cache"] = self.__dict__["_version_cache"]
+        return out
 
     def short_name(self, claimants: str) -> str:
         """Claimant ids joined with ';' as a label: their short names (claimants.yaml)."""
@@ -166,7 +245,7 @@ def load(data_dir: str | Path | None = None) -> Dataset:
         if issues:
             raise DataError(issues)
         frames_ = frames_of(ledger)
-        return Dataset(data_dir, ledger.vocabulary, files=ledger.files, **frames_)
+        return Dataset(data_dir, ledger.vocabulary, files=ledger.files, ledger=ledger, **frames_)
     finally:
         if was_enabled:
             gc.enable()
@@ -214,3 +293,22 @@ def export_text(data: Dataset, fmt: str) -> str:
         records = json.loads(table.to_json(orient="records", force_ascii=False))
         return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
     return table.to_csv(index=False, lineterminator="\n")
+
+
+def _columns_doc() -> str:
+    lines = []
+    for title, columns in (
+        ("figures", frames.FIGURE_COLUMNS),
+        ("claims", frames.CLAIM_COLUMNS),
+        ("articles (sources)", frames.ARTICLE_COLUMNS),
+        ("claimants", frames.CLAIMANT_COLUMNS),
+        ("contingents", frames.CONTINGENT_COLUMNS),
+        ("events", frames.EVENT_COLUMNS),
+        ("ignored", frames.IGNORED_COLUMNS),
+    ):
+        lines += ["", f"    {title}:"]
+        lines += [f"      {name}: {doc}" for name, (_, doc) in columns.items()]
+    return "\n".join(lines)
+
+
+Dataset.__doc__ = (Dataset.__doc__ or "") + "\n    Columns:" + _columns_doc() + "\n"

@@ -71,7 +71,15 @@ FIGURE_COLUMNS: dict[str, tuple[object, str]] = {
     "quote": (S, "verbatim evidence from the source, at most 15 words"),
     "translation": (S, "the quote in English, when the source is in another language"),
     "note": (S, "the curator's note"),
+    "assessment": (S, "our own grade of the figure (vocabulary.yaml), or empty: unassessed"),
+    "assessment_reason": (S, "why it has that grade"),
+    "assessed_by": (S, "who assessed it"),
+    "assessed_on": (S, "when"),
+    "assessment_history": (S, "earlier grades, oldest first: 'weak (2025-02-01, by X); ...'"),
+    "initial_assessment": (S, "the first grade it was given"),
+    "origin": (S, "the report this one goes back to: its source's original, or its relay"),
     "n_articles": (N, "how many sources report the claim"),
+    "n_independent": (N, "how many of them are independent (different origins)"),
     "file": (S, "the YAML file the figure is curated in"),
     "line": (N, "its line there"),
 }
@@ -87,6 +95,7 @@ CLAIM_COLUMNS: dict[str, tuple[object, str]] = {
     "figure_ids": (S, "the reports' figure ids, joined with ';'"),
     "articles": (S, "the sources reporting it, joined with ';'"),
     "n_articles": (N, "how many sources report it"),
+    "n_independent": (N, "how many independent reports (sources of different origins)"),
     "claimants": (S, "claimant ids, joined with ';'"),
     "claimant_names": (S, "claimant names, joined with '; '"),
     "first_as_of": (D, "earliest as-of date among its reports"),
@@ -109,6 +118,8 @@ ARTICLE_COLUMNS: dict[str, tuple[object, str]] = {
     "text_held": (B, "its text is held, so its quotes can be checked"),
     "sha256": (S, "sha256 of the held text"),
     "no_text": (S, "why no text is held"),
+    "reposts": (S, "the source this one reproduces"),
+    "original": (S, "the outlet it reproduces, when not a listed source"),
     "notes": (S, "the curator's notes"),
     "n_figures": (N, "figures curated from it"),
 }
@@ -181,9 +192,19 @@ EXPORT_COLUMNS = [
     "low", "high", "worded", "as_of", "as_of_end", "as_of_precision", "as_of_approximate",
     "as_of_written", "as_of_basis", "scope", "window", "window_days", "contingent", "subject", "part_of",
     "breakdown", "revises", "revised_by", "current", "event", "event_disagrees", "progress_of",
-    "denominator", "share_of", "confidence", "confidence_tier", "quote", "translation", "note",
-    "n_articles",
+    "denominator", "share_of", "confidence", "confidence_tier", "assessment",
+    "assessment_reason", "assessed_by", "assessed_on", "assessment_history", "initial_assessment",
+    "quote", "translation", "note", "origin", "n_articles", "n_independent", "data_version",
+    "cite",
 ]  # fmt: skip
+# Export columns that are not figure columns, or whose values differ from the figure column of
+# the same name: their types and meanings (data/README.md and the data package state these).
+EXPORT_ONLY_COLUMNS: dict[str, tuple[object, str]] = {
+    "as_of": (D, "first day of the period the number holds for (its as_of, else the source's publication date)"),
+    "as_of_written": (S, "that date as written in the YAML ('mid 2025-01', '2025-06~')"),
+    "data_version": (S, "the version of the data this row was exported from: 'data <fingerprint> (git <commit>, <date>)'"),
+    "cite": (S, "how to cite this figure: claimant, source and its date, figure id, data version"),
+}  # fmt: skip
 
 
 def build(rows: list[dict] | dict[str, list], schema: dict[str, object]) -> pd.DataFrame:

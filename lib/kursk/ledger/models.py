@@ -78,6 +78,13 @@ class VagueReading(Strict):
     note: str = ""
 
 
+class Grade(Strict):
+    """One grade of our own assessment scale (vocabulary.yaml)."""
+
+    label: str = Field(min_length=1)
+    definition: str = Field(min_length=10, description="what a figure needs to earn it")
+
+
 class Vocabulary(Strict):
     """data/vocabulary.yaml: units, metrics, numeric readings of vague words, confidence tiers."""
 
@@ -85,6 +92,10 @@ class Vocabulary(Strict):
     metrics: dict[Slug, Metric]
     vague: dict[str, VagueReading] = {}
     confidence: dict[str, Literal[TIERS]] = {}  # type: ignore[valid-type]
+    assessments: dict[Slug, Grade] = Field(
+        default_factory=dict,
+        description="the scale of our own assessments, best first: grade -> its definition",
+    )
 
 
 # --- reference entities -----------------------------------------------------------------------
@@ -111,6 +122,12 @@ class Article(Strict):
     )
     no_text: str | None = Field(
         None, min_length=3, description="why no text is held (e.g. 'transcript page only')"
+    )
+    reposts: Slug | None = Field(
+        None, description="the source (articles.yaml) this one reproduces: not independent of it"
+    )
+    original: str | None = Field(
+        None, description="the outlet this one reproduces when that is not in articles.yaml"
     )
     notes: str = ""
 
@@ -185,6 +202,27 @@ class Window(Strict):
     days: int | None = Field(None, ge=1)
 
 
+class PastAssessment(Strict):
+    """An assessment of ours as it stood before it changed."""
+
+    grade: Slug
+    reason: str = Field(min_length=3)
+    by: str = Field(min_length=1, description="who assessed it")
+    on: DateField
+
+    @field_validator("on")
+    @classmethod
+    def _on(cls, v: Any) -> PartialDate:
+        return PartialDate.parse(v)
+
+
+class Assessment(PastAssessment):
+    """Our own assessment of a figure, on the scale in vocabulary.yaml, kept apart from the
+    claimant's wording; `history` keeps the earlier grades, oldest first."""
+
+    history: list[PastAssessment] = Field(default_factory=list)
+
+
 class Figure(Strict):
     id: Slug
     claim: Slug | None = Field(
@@ -236,6 +274,9 @@ class Figure(Strict):
     )
     translation: str = Field(
         "", description="the quote in English, when the source is in another language"
+    )
+    assessment: Assessment | None = Field(
+        None, description="our own grade of the figure (vocabulary.yaml assessments), dated"
     )
     note: str = ""
 

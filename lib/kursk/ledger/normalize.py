@@ -68,6 +68,49 @@ def _claimant_columns(figs, claimants: dict[str, Claimant]) -> dict[str, list]:
     return {"claimant": ids, **{n: [r[i] for r in rows] for i, n in enumerate(names)}}
 
 
+def origins(articles: dict[str, Article]) -> dict[str, str]:
+    """Each source's origin: the source it reposts (followed to the first), that source's
+    `original` outlet when it names one, else that source itself."""
+    out = {}
+    for a in articles.values():
+        root, seen = a, {a.id}
+        while root.reposts and root.reposts in articles and root.reposts not in seen:
+            seen.add(root.reposts)
+            root = articles[root.reposts]
+        out[a.id] = (
+            f"outlet: {root.original.casefold()}" if root.original else f"source: {root.id}"
+        )
+    return out
+
+
+def origin(fig, article: Article, article_origin: str) -> str:
+    """Rule `independent`: where a report comes from. A source that reposts another, or names
+    the outlet it reproduces, shares that origin; a report relayed to its source (`via`)
+    comes from the last relay; otherwise the source is its own origin. Reports of one claim
+    with the same origin count once."""
+    if article.reposts or article.original or not fig.via:
+        return article_origin
+    return f"outlet: {fig.via[-1].casefold()}"
+
+
+def _assessment_columns(figs) -> dict[str, list]:
+    def history(a) -> str | None:
+        parts = [f"{p.grade} ({p.on.text}, by {p.by})" for p in a.history]
+        return "; ".join(parts) or None
+
+    got = [f.assessment for f in figs]
+    return {
+        "assessment": [a.grade if a else None for a in got],
+        "assessment_reason": [a.reason if a else None for a in got],
+        "assessed_by": [a.by if a else None for a in got],
+        "assessed_on": [a.on.text if a else None for a in got],
+        "assessment_history": [history(a) if a else None for a in got],
+        "initial_assessment": [
+            (a.history[0].grade if a.history else a.grade) if a else None for a in got
+        ],
+    }
+
+
 def _disagreeing(figs) -> set[str]:
     """Figures of one event whose numbers (same metric and subject) cannot all be true."""
     groups = defaultdict(list)
@@ -94,6 +137,11 @@ def figures_frame(ledger: Ledger) -> pd.DataFrame:
     sources = [articles[a] for a in article_ids]
     labels = {a.id: source_label(a) for a in ledger.articles}
     claim_ids = [f.claim or f.id for f in figs]
+    article_origin = origins(articles)
+    origin_of = [origin(f, s, article_origin[s.id]) for f, s in zip(figs, sources, strict=True)]
+    origins_of: dict[str, set] = defaultdict(set)
+    for claim_id, o in zip(claim_ids, origin_of, strict=True):
+        origins_of[claim_id].add(o)
     articles_of: dict[str, set] = defaultdict(set)
     for claim_id, article_id in zip(claim_ids, article_ids, strict=True):
         articles_of[claim_id].add(article_id)
@@ -160,7 +208,10 @@ def figures_frame(ledger: Ledger) -> pd.DataFrame:
         "quote": [f.quote for f in figs],
         "translation": [f.translation or None for f in figs],
         "note": [f.note or None for f in figs],
+        **_assessment_columns(figs),
+        "origin": origin_of,
         "n_articles": [len(articles_of[c]) for c in claim_ids],
+        "n_independent": [len(origins_of[c]) for c in claim_ids],
         "file": shown,
         "line": lines,
     }
@@ -192,6 +243,8 @@ def articles_frame(ledger: Ledger, figures: pd.DataFrame) -> pd.DataFrame:
                 "text_held": a.text_held,
                 "sha256": a.sha256,
                 "no_text": a.no_text,
+                "reposts": a.reposts,
+                "original": a.original,
                 "notes": a.notes or None,
                 "n_figures": int(n_by_article.get(a.id, 0)),
             }

@@ -73,6 +73,22 @@ class Ledger:
     issues: list[Issue] = field(default_factory=list)
     _finders: dict[Path, LineFinder] = field(default_factory=dict, repr=False)
 
+    def known_on(self, day) -> Ledger:
+        """The ledger as it was on a day: sources published by then (their period ended),
+        their figures files, and the events that had happened."""
+        known = [a for a in self.articles or [] if a.published and a.published.end <= day]
+        ids = {a.id for a in known}
+        return Ledger(
+            self.data_dir,
+            self.vocabulary,
+            known,
+            self.claimants,
+            self.contingents,
+            [e for e in self.events if e.date.end <= day],
+            [ff for ff in self.figure_files if ff.article in ids],
+            self.files,
+        )
+
     def path(self, name: str) -> Path:
         """A reference file's path by its name in REFERENCE_FILES."""
         return self.data_dir / REFERENCE_FILES[name][0]
