@@ -15,6 +15,7 @@ POOL ?= $(VIEWERS)
 # JupyterLab's port: 8888, or PORT when given on the command line (make lab PORT=9000)
 LAB_PORT ?= $(if $(filter command line,$(origin PORT)),$(PORT),8888)
 CHROMIUM ?= /usr/bin/chromium
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,8 +66,13 @@ lab: env
 	  --ServerApp.root_dir="$(CURDIR)" notebooks/01-explore.ipynb
 
 ## test: set up everything the tests need and run every test
-test: $(VENV)/.test chromium nginx
+test: $(VENV)/.test chromium nginx $(AXE)
 	$(BIN)/python -m pytest
+
+# axe-core for the accessibility checks in the browser tests, from the npm registry (locked)
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json
+	cd tests/a11y && npm ci --no-audit --no-fund --silent
+	touch $@
 
 ## validate: check the curated figures in data/
 validate: env
