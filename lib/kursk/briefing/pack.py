@@ -1,4 +1,8 @@
-"""The briefing pack: every chart as PNG/SVG/PDF, an offline page, markdown, CSV, manifest."""
+"""The briefing pack: every chart as PNG/SVG/PDF, an offline page, markdown, CSV, manifest.
+
+How it is written (folder.py): beside the target, swapped in whole when complete, one run at
+a time; the manifest lists exactly the files of that run.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,10 @@ from pathlib import Path
 
 from ..analysis.facts import headline
 from ..charts import build_all
-from ..chromium import ChromiumNotFound
+from ..chromium import ChromiumError
 from ..ledger import Dataset, export_text
 from ..paths import BUILD_DIR
+from .folder import PackFolder
 from .images import write_images
 from .markdown import markdown
 from .page import HEIGHT, WIDTH, page
@@ -84,10 +89,13 @@ def build_briefing(
 ) -> Manifest:
     """Write the briefing pack for `data` (filtered by claimants/since) into out_dir.
 
-    Raises ChromiumNotFound after writing the non-image files when no Chromium is available.
+    The pack is built in a folder beside out_dir and replaces it whole once complete; a run
+    that fails or is interrupted leaves the previous pack as it was. Raises ChromiumError
+    when the images could not be drawn (no Chromium, or one that fails or hangs): the pack
+    then holds the text files, and its manifest says so. Raises folder.PackError when out_dir
+    cannot take a pack (another run writing into it, or other files in it).
     """
     out = Path(out_dir) if out_dir is not None else BUILD_DIR / "briefing"
-    out.mkdir(parents=True, exist_ok=True)
     formats = [f for f in formats if f]
     filt = {
         "claimants": sorted(claimants) if claimants else None,
@@ -101,34 +109,48 @@ def build_briefing(
             trace.uid = f"{name}-{i}"
     lines = headline(shown).lines()
     step = progress_step or progress(len(figs) * len(formats) + len(TEXT_FILES))
-    texts = {
-        "index.html": page(figs, lines, shown.export(), filt),
-        "briefing.md": markdown(figs, lines, formats, filt),
-        "figures.csv": export_text(shown, "csv"),
-    }
-    written = []
-    for name, text in texts.items():
-        (out / name).write_text(text, encoding="utf-8")
-        written.append(out / name)
-        step(name)
-    error = None
-    if formats:
-        try:
-            written += write_images(figs, out, formats, WIDTH, HEIGHT, SCALE, step)
-        except ChromiumNotFound as exc:
-            error = str(exc)
-    manifest = Manifest(
-        data_fingerprint=data.fingerprint,
-        filter=filt,
-        formats=list(formats),
-        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        versions=_versions(),
-        files={p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written},
-        image_error=error,
-    )
-    (out / "manifest.json").write_text(
-        json.dumps(manifest.as_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    fingerprint = data.fingerprint
+    try:
+        manifest, error = _write(out, figs, formats, lines, shown, filt, fingerprint, step)
+    except OSError as exc:  # said of the pack's folder, not of the hidden one it was built in
+        raise OSError(exc.errno, exc.strerror, str(out)) from exc
     if error:
-        raise ChromiumNotFound(error)
+        raise ChromiumError(error)
     return manifest
+
+
+def _write(out: Path, figs, formats, lines, shown, filt, fingerprint, step):
+    """Write the pack into a folder beside out and swap it in; returns (manifest, error)."""
+    with PackFolder(out) as pack:
+        written, error = [], None
+
+        def text(name: str, content: str) -> None:
+            (pack.staging / name).write_text(content, encoding="utf-8")
+            written.append(pack.staging / name)
+            step(name)
+
+        text("index.html", page(figs, lines, shown.export(), filt))
+        text("figures.csv", export_text(shown, "csv"))
+        if formats:
+            try:
+                written += write_images(figs, pack.staging, formats, WIDTH, HEIGHT, SCALE, step)
+            except ChromiumError as exc:
+                error = str(exc)
+                for image in {p for p in pack.staging.iterdir()} - set(written):
+                    image.unlink()  # no half set of images
+        drawn = [] if error else list(formats)
+        text("briefing.md", markdown(figs, lines, drawn, filt))  # links only what exists
+        manifest = Manifest(
+            data_fingerprint=fingerprint,
+            filter=filt,
+            formats=drawn,
+            created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            versions=_versions(),
+            files={p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written},
+            image_error=error,
+        )
+        (pack.staging / "manifest.json").write_text(
+            json.dumps(manifest.as_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        pack.commit()
+    return manifest, error
