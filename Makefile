@@ -81,6 +81,10 @@ bench: $(VENV)/.test chromium
 loadtest: $(VENV)/.test chromium
 	$(BIN)/python -m bench.loadtest --viewers $(VIEWERS) --pool $(POOL)
 
+## chaos: abuse and fault cases against real servers on loopback (bounded, ~10 min), table to build/chaos.json
+chaos: $(VENV)/.test chromium
+	$(BIN)/python -m bench.chaos
+
 ## lint: ruff check and format check
 lint: $(VENV)/.test
 	$(BIN)/ruff check lib tests bench
@@ -100,4 +104,4 @@ clean:
 help:
 	@grep -hE '^## ' $(MAKEFILE_LIST) | sed -e 's/^## //' | awk -F': ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-.PHONY: env chromium nginx dashboard lab test validate briefing bench loadtest lint lock clean help
+.PHONY: env chromium nginx dashboard lab test validate briefing bench loadtest chaos lint lock clean help

@@ -150,10 +150,14 @@ def bare_get(url: str, headers: str = "") -> None:
 class Server:
     """A running dashboard server: its pid, log and kernels (for the checks of a case)."""
 
+    MEMORY_CAP = 4 << 30  # address space of the server: one gone wrong fails, not the box
+
     def __init__(self, proc, url: str):
         self.proc, self.url = proc, url
         self.pid = server_pid_for(url) or proc.pid
         self.log_path = Path(os.readlink(f"/proc/{proc.pid}/fd/1"))
+        with contextlib.suppress(psutil.Error, OSError):
+            psutil.Process(self.pid).rlimit(psutil.RLIMIT_AS, (self.MEMORY_CAP, self.MEMORY_CAP))
 
     @property
     def port(self) -> int:

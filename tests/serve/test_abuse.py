@@ -28,10 +28,15 @@ pytestmark = [pytest.mark.server]
 CAP = 6
 
 
-def arun(coro):
-    """Run a coroutine on its own loop in a worker thread (Playwright's sync API owns this one)."""
+def arun(coro, limit: float = 240):
+    """Run a case on its own loop in a worker thread (Playwright's sync API owns this one),
+    cancelled after `limit` seconds: a server that froze must fail the test, not hang it."""
+
+    async def bounded():
+        return await asyncio.wait_for(coro, limit)
+
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
+        return pool.submit(asyncio.run, bounded()).result()
 
 
 def held(row: dict) -> None:
