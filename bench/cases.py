@@ -46,7 +46,8 @@ def row(attack: str, expected: str, observed: str, held: bool) -> dict:
 
 async def viewer(srv: Server, n: int, timeout: float = 120) -> tuple[bool, float]:
     """A real reader (reader n): page, websocket, every chart; (served, seconds). On the busy
-    page it tries again every two seconds, as a reader would reload, until the timeout."""
+    page or a connection refused it tries again every two seconds, as a reader would reload,
+    until the timeout."""
     started = time.monotonic()
     deadline = started + timeout
     while time.monotonic() < deadline:
@@ -57,7 +58,7 @@ async def viewer(srv: Server, n: int, timeout: float = 120) -> tuple[bool, float
                 await session.wait_charts(timeout)
                 await session.close(shutdown=True)
             return True, time.monotonic() - started
-        except Busy:
+        except (Busy, httpx.TransportError, OSError):  # the busy page, or no answer: reload
             await asyncio.sleep(2)
         except Exception:  # noqa: BLE001 - not served: the case says so
             break

@@ -139,10 +139,11 @@ class KurskVoila(Voila):
         10.0, config=True, help="Seconds between looks at the data folder; 0: never."
     )
     kernel_memory_mb = Int(
-        1800,
+        1536,
         config=True,
-        help="Address-space cap of each viewer kernel's private data (RLIMIT_DATA), in MiB; "
-        "0: none. An idle kernel maps about 1.2 GiB (most of it reserved, not used).",
+        help="Ceiling of each viewer kernel's private memory (RLIMIT_DATA), in MiB; 0: none. "
+        "An idle kernel maps about 1.25 GiB of it (mostly reserved, not resident), so the "
+        "default leaves it about 260 MiB to grow; docs/deploy.md has the sizing.",
     )
     snapshots = Bool(
         True,

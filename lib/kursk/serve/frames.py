@@ -25,12 +25,16 @@ import re
 import struct
 import time
 
+from ipywidgets._version import __control_protocol_version__ as CONTROL_VERSION
+
 V1 = "v1.kernel.websocket.jupyter.org"
 CHANNELS = frozenset({"shell", "control"})
 MSG_TYPES = frozenset(
     {"kernel_info_request", "comm_info_request", "comm_open", "comm_msg", "comm_close"}
 )
 COMM_TARGETS = frozenset({"jupyter.widget.control"})  # the page's own; never jupyter.widget
+# CONTROL_VERSION: the control comm's protocol, as the installed ipywidgets speaks it (and so
+# the page it serves); the kernel raises on any other
 COMM_METHODS = frozenset({"update", "custom", "request_states", "request_state"})
 MAX_BUFFERS = 2  # the page sends none; a widget value with binary parts has one or two
 MAX_PART = 32 * 1024  # header, parent header, metadata: each a few hundred bytes in practice
@@ -138,15 +142,16 @@ class FrameGuard:
             channel, parts = parse_v1(message)
             header, content = _object(parts[0], "header"), parts[3]
             _object(parts[1], "parent header")
-            _object(parts[2], "metadata")
+            metadata = _object(parts[2], "metadata")
         else:
             if subprotocol == V1:
                 raise FrameError("text frame on the v1 protocol")
             msg = _object(message, "message", limit=None)  # bounded by the frame size
             channel, header, content = msg.get("channel"), msg.get("header"), msg.get("content")
+            metadata = msg.get("metadata", {})
             if not isinstance(header, dict) or not isinstance(content, dict):
                 raise FrameError("header or content is not an object")
-            if not isinstance(msg.get("metadata", {}), dict) or msg.get("buffers"):
+            if not isinstance(metadata, dict) or msg.get("buffers"):
                 raise FrameError("metadata is not an object, or buffers sent")
         if channel not in CHANNELS:
             raise FrameError(f"channel {_short(channel)}")
@@ -154,13 +159,12 @@ class FrameGuard:
         if msg_type not in MSG_TYPES:
             raise FrameError(f"msg_type {_short(msg_type)}", fatal=False)
         if msg_type in ("comm_open", "comm_msg"):
-            self._comm(
-                msg_type,
-                content if isinstance(content, dict) else _object(content, "content", None),
-            )
+            if not isinstance(content, dict):
+                content = _object(content, "content", limit=None)
+            self._comm(msg_type, content, metadata)
         return msg_type
 
-    def _comm(self, msg_type: str, content: dict) -> None:
+    def _comm(self, msg_type: str, content: dict, metadata: dict) -> None:
         data = content.get("data")
         if not isinstance(data, dict):
             raise FrameError("comm data is not an object")
@@ -169,6 +173,8 @@ class FrameGuard:
                 raise FrameError(f"comm target {_short(content.get('target_name'))}", fatal=False)
             if data:
                 raise FrameError("comm_open with data", fatal=False)
+            if metadata.get("version") != CONTROL_VERSION:  # the kernel would raise on it
+                raise FrameError(f"comm version {_short(metadata.get('version'))}", fatal=False)
             self.comm_opens -= 1
             if self.comm_opens < 0:
                 raise FrameError("too many comm_open")

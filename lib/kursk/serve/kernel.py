@@ -28,7 +28,7 @@ from ipykernel.kernelapp import IPKernelApp
 from ipykernel.zmqshell import ZMQInteractiveShell
 from traitlets import Type
 
-from .logs import CutFormatter
+from .logs import CutFormatter, cut
 
 GENERIC_ERROR = "The dashboard could not handle that request; the previous view is kept."
 LOG = logging.getLogger("kursk.viewer")
@@ -60,13 +60,30 @@ class ViewerShell(ZMQInteractiveShell):
     def _showtraceback(self, etype, evalue, stb):
         if isinstance(evalue, MemoryError):
             out_of_memory()
+        if _from_viewer_message(evalue.__traceback__):
+            # A widget refused what a viewer sent (a forged value, a wrong type): an expected
+            # client error, one line in the log; the page gets the same generic sentence.
+            LOG.warning(
+                "a viewer's widget message was refused: %s: %s",
+                etype.__name__,
+                cut(str(evalue), 300),
+            )
+        else:
+            self._log_traceback(etype, evalue)
+        super()._showtraceback(etype, GENERIC_ERROR, [])
+        self._last_traceback = []
+
+    def _log_traceback(self, etype, evalue) -> None:
         LOG.error(
             "error in a viewer kernel (pid %d):\n%s",
             os.getpid(),
             "".join(traceback.format_exception(etype, evalue, evalue.__traceback__)),
         )
-        super()._showtraceback(etype, GENERIC_ERROR, [])
-        self._last_traceback = []
+
+
+def _from_viewer_message(tb) -> bool:
+    """Whether an error arose while a widget handled a message from the page."""
+    return any(frame.f_code.co_name == "_handle_msg" for frame, _ in traceback.walk_tb(tb))
 
 
 class ViewerKernel(IPythonKernel):

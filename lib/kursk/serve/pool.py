@@ -1,7 +1,7 @@
 """Voila's pre-heated kernels: handed out only alive, warmed a few at a time, never stale.
 
 - A kernel that died in the pool is skipped (Voila would hand it out and its viewer got a
-  404); the next pool kernel is taken.
+  404), and one that failed to start too; the next pool kernel is taken.
 - At most `max_warming` pool kernels warm up at once: twenty viewers taking twenty
   pre-heated kernels would otherwise start twenty refills together.
 - When the data change, the pool is refilled and its old kernels shut down: a pool kernel
@@ -19,6 +19,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from .logs import cut
+
 POOL_RETRIES = 3
 
 
@@ -33,13 +35,27 @@ class RecordingKernelManager:
         return getattr(self._manager, name)
 
     async def get_rendered_notebook(self, *args, **kwargs):
+        manager = self._manager
         for attempt in range(POOL_RETRIES + 1):
-            task, cache, kernel_id = await self._manager.get_rendered_notebook(*args, **kwargs)
-            if attempt == POOL_RETRIES or await alive(self._manager, kernel_id):
+            try:
+                task, cache, kernel_id = await manager.get_rendered_notebook(*args, **kwargs)
+            except Exception as exc:
+                # A pool kernel that failed to start (no file descriptor left when it tried):
+                # Voila would answer every page with that error until the pool moved on.
+                if attempt == POOL_RETRIES:
+                    raise
+                manager.log.warning(
+                    "a pre-heated kernel failed to start (%s: %s); starting another",
+                    exc.__class__.__name__,
+                    cut(str(exc), 200),
+                )
+                manager.fill_if_needed(delay=0, notebook_name=kwargs.get("notebook_name"))
+                continue
+            if attempt == POOL_RETRIES or await alive(manager, kernel_id):
                 break
-            self._manager.log.warning("pre-heated kernel %s died in the pool; next", kernel_id)
+            manager.log.warning("pre-heated kernel %s died in the pool; next", kernel_id)
             with contextlib.suppress(Exception):
-                await self._manager.shutdown_kernel(kernel_id, now=True)
+                await manager.shutdown_kernel(kernel_id, now=True)
         self._on_kernel(kernel_id)
         return task, cache, kernel_id
 
