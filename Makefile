@@ -81,7 +81,7 @@ bench: $(VENV)/.test chromium
 loadtest: $(VENV)/.test chromium
 	$(BIN)/python -m bench.loadtest --viewers $(VIEWERS) --pool $(POOL)
 
-## chaos: abuse and fault cases against real servers on loopback (bounded, ~10 min), table to build/chaos.json
+## chaos: abuse and fault cases against real servers on loopback (bounded, ~3 min), table to build/chaos.json
 chaos: $(VENV)/.test chromium
 	$(BIN)/python -m bench.chaos
 
