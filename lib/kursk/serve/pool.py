@@ -19,6 +19,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from tornado.web import HTTPError
+
 from .logs import cut
 
 POOL_RETRIES = 3
@@ -69,7 +71,7 @@ async def alive(manager, kernel_id: str) -> bool:
     """Whether a kernel is still known and its process running."""
     try:
         kernel = manager.get_kernel(kernel_id)
-    except KeyError:
+    except (KeyError, HTTPError):  # jupyter_server says 404 for a kernel it removed (dead)
         return False
     running = kernel.is_alive()
     return bool(await running if asyncio.iscoroutine(running) else running)
