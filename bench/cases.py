@@ -350,6 +350,7 @@ async def versions(srv: Server, n: int = 9) -> dict:
         and not info.get("implementation_version")
         and "version" not in (info.get("language_info") or {})
         and '"appVersion": ""' in page.text
+        and "cdnjs" not in page.text  # nbconvert's mermaid loader named a CDN and versions
         and "server" not in {k.lower() for k in page.headers}
     )
     return row(
