@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import signal
+import time
 
 import pytest
 
@@ -152,3 +153,23 @@ def test_low_descriptors_mean_the_busy_page(few_fds):
 
 def test_no_descriptors_mean_no_log_flood_and_recovery(few_fds):
     held(arun(cases.fds_exhausted(few_fds)))
+
+
+def test_a_broken_chromium_does_not_delay_the_server(monkeypatch, tmp_path):
+    """Snapshots are drawn in the background: with a Chromium that exits at once the server
+    answers as soon as it listens (before: it waited 180 s for the snapshot step)."""
+    monkeypatch.setenv("BROWSER_PATH", "/bin/false")
+    monkeypatch.setenv("KURSK_SNAPSHOT_DIR", str(tmp_path))  # nothing cached: must draw
+    started = time.monotonic()
+    proc, url = serve.start(extra=["--KurskVoila.snapshot_timeout=20"], timeout=120)
+    try:
+        took = time.monotonic() - started
+        srv = Server(proc, url)
+        assert took < 60, took
+        deadline = time.monotonic() + 60
+        while "snapshots: none" not in srv.log() and time.monotonic() < deadline:
+            time.sleep(1)
+        assert "snapshots: none" in srv.log()  # one line, and the server serves on
+        assert "Traceback" not in srv.log()
+    finally:
+        serve.stop(proc)
