@@ -26,7 +26,6 @@ from .limits import ViewerBook, client_key, fd_headroom
 from .logs import cut
 
 KERNEL_STOPPED = 4001  # the page's notice (templates/kursk/static/notice.js) knows these
-RECLAIMED = 4002
 POLICY = 1008
 
 
