@@ -72,10 +72,18 @@ validate: env
 briefing: env chromium
 	$(BIN)/kursk briefing
 
+## publish: the citable data package (Frictionless, CSV, README, CITATION.cff) in build/package/
+publish: env
+	$(BIN)/kursk publish
+
 ## bench: every benchmark (loader, charts, dashboard, briefing, load test) to build/bench.json and docs/performance.md
 bench: $(VENV)/.test chromium
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench --readme
+
+## gallery: every chart for the seed, realistic and synthetic data, with its layout check, on one page (build/gallery/index.html)
+gallery: $(VENV)/.test chromium
+	$(BIN)/python -m bench.gallery
 
 ## loadtest: $(VIEWERS) concurrent viewers against a local dashboard server, pool of POOL=VIEWERS pre-heated kernels
 loadtest: $(VENV)/.test chromium
@@ -104,4 +112,4 @@ clean:
 help:
 	@grep -hE '^## ' $(MAKEFILE_LIST) | sed -e 's/^## //' | awk -F': ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-.PHONY: env chromium nginx dashboard lab test validate briefing bench loadtest chaos lint lock clean help
+.PHONY: env chromium nginx dashboard lab test validate briefing publish bench gallery loadtest chaos lint lock clean help

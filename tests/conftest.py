@@ -1,4 +1,10 @@
-"""Shared fixtures. Test modules have unique basenames (no __init__.py in tests/)."""
+"""Shared fixtures. Test modules have unique basenames (no __init__.py in tests/).
+
+`data` is the curated data in data/. `any_data` (and `any_data_dir`) run a test on each
+dataset a curator's valid work can produce: data/ itself, data/ grown by invented reports of
+every kind (tests/fixtures/additions), and the invented realistic fixture
+(tests/fixtures/realistic). Tests on them assert invariants of the data, never its counts.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,36 @@ from kursk.paths import ARTICLES_DIR, DATA_DIR
 def data() -> kursk.Dataset:
     """The curated seed data, loaded once."""
     return kursk.load()
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DATASETS = ("data", "grown", "realistic")
+
+
+@pytest.fixture(scope="session")
+def dataset_dirs(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
+    """name -> (data folder, texts folder) for each dataset in DATASETS."""
+    from tests.support.datasets import grown_copy
+
+    grown = grown_copy(tmp_path_factory.mktemp("grown") / "data")
+    realistic = FIXTURES / "realistic"
+    return {
+        "data": (DATA_DIR, ARTICLES_DIR),
+        "grown": (grown, ARTICLES_DIR),
+        "realistic": (realistic, realistic / "texts"),
+    }
+
+
+@pytest.fixture(scope="session", params=DATASETS)
+def any_data_dir(request, dataset_dirs) -> tuple[Path, Path]:
+    """(data folder, texts folder) of each dataset in turn."""
+    return dataset_dirs[request.param]
+
+
+@pytest.fixture(scope="session")
+def any_data(any_data_dir) -> kursk.Dataset:
+    """Each dataset in turn, loaded."""
+    return kursk.load(any_data_dir[0])
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ TARGET_S = 10.0
 def _once(data, formats) -> float:
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
-        build_briefing(data, out, formats, progress=lambda label: None)
+        build_briefing(data, out, formats, progress_step=lambda label: None)
         return time.perf_counter() - start
 
 

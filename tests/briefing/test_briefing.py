@@ -121,3 +121,35 @@ def test_claimant_and_since_filter_what_is_shown(tmp_path, data):
     assert 0 < len(rows) < len(data.figures)
     m = json.loads((tmp_path / "manifest.json").read_text())
     assert m["filter"] == {"claimants": [claimant], "since": "2025-01-01"}
+
+
+def test_every_image_and_page_says_what_it_was_built_from_and_when(packs, data, tmp_path):
+    """Source line: build date and data version (and the filter, when filtered); a PDF's title
+    metadata is its chart's title; the page says the same."""
+    import datetime as dt
+    import html
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    version = data.version.label
+    for name in CHARTS:
+        svg = html.unescape((packs[0] / f"{name}.svg").read_text())
+        assert f"Built {today}" in svg and version in svg, name
+        title = PdfReader(io.BytesIO((packs[0] / f"{name}.pdf").read_bytes())).metadata.title
+        spec_title = CHARTS[name].figure(data).layout.title.text
+        assert title == html.unescape(" ".join(re.findall(r"<b>(.*?)</b>", spec_title))), name
+    page = html.unescape((packs[0] / "index.html").read_text())
+    assert "Filter: none (all figures)" in page and version in page and today in page
+    manifest = json.loads((packs[0] / "manifest.json").read_text())
+    assert manifest["data_version"]["fingerprint"] == data.fingerprint
+    claimant = "kr-military"
+    r = _run(tmp_path, "--formats", "svg", "--claimant", claimant)
+    assert r.returncode == 0, r.stderr
+    svg = html.unescape((tmp_path / "casualties.svg").read_text())
+    assert f"Filtered: claimants: {data.short_name(claimant)}" in svg
+    assert f"Filter: claimants: {data.short_name(claimant)}" in html.unescape(
+        (tmp_path / "index.html").read_text()
+    )

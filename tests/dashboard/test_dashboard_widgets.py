@@ -31,27 +31,48 @@ def test_every_chart_is_drawn_on_start(app, data):
     assert list(app.figures) == list(charts.CHARTS)
     for name, fig in app.figure_json().items():
         assert len(fig["data"]) > 0, name
-    assert "Showing 24 of 24 figures" in app.status.value
-    assert app.table.value.count("<tr>") == len(data.figures) + 1
+    n = len(data.figures)
+    assert f"Showing {n} of {n} figures" in app.status.value
+    assert app.table.value.count("<tr>") == n + 1
 
 
 def test_claimant_filter_updates_charts_table_headline_and_csv(app):
     before = n_points(app.figure_json()["casualties"])
     app.claimant.value = ("kr-military",)
+    kept, n = len(app.data.filter(claimants=["kr-military"]).figures), len(app.data.figures)
     assert 0 < n_points(app.figure_json()["casualties"]) < before
-    assert app.table.value.count("<tr>") == 3 + 1
-    assert "Showing 3 of 24" in app.status.value
+    assert app.table.value.count("<tr>") == kept + 1
+    assert f"Showing {kept} of {n}" in app.status.value
     assert app.csv_text() == export_text(app.data.filter(claimants=["kr-military"]), "csv")
-    assert "base64," in app.download.value and "Download these 3 figures" in app.download.value
+    assert (
+        "base64," in app.download.value and f"Download these {kept} figures" in app.download.value
+    )
+
+
+def test_the_download_offers_the_whole_data_package_as_a_zip(app, tmp_path):
+    """Beside the view's CSV: the package of every figure, README and citation included."""
+    import base64
+    import io
+    import re
+    import zipfile
+
+    app.claimant.value = ("kr-military",)  # a filtered view still offers the whole package
+    href = re.search(r"href='data:application/zip;base64,([^']+)'", app.download.value)
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(href.group(1)))) as zf:
+        names = {n.split("/", 1)[1] for n in zf.namelist()}
+        figures = zf.read(next(n for n in zf.namelist() if n.endswith("/figures.csv")))
+    assert {"datapackage.json", "README.md", "CITATION.cff", "figures.csv"} <= names
+    assert figures.decode().count("\n") == len(app.data.figures) + 1
 
 
 def test_corroborated_filter_keeps_claims_reported_twice(app):
     app.corroborated.value = True
     kept = app.filtered.figures["n_articles"]
     assert len(kept) == (app.data.figures["n_articles"] >= 2).sum() and kept.min() >= 2
-    assert f"Showing {len(kept)} of 24" in app.status.value
+    assert f"Showing {len(kept)} of {len(app.data.figures)}" in app.status.value
     title = app.figure_json()["corroboration"]["layout"]["title"]["text"]
-    assert title.startswith("<b>6 of 6 claims")
+    k = len(app.filtered.claims)
+    assert title.startswith(f"<b>{k} of {k} claims")
 
 
 def test_metric_and_date_filters(app):
@@ -59,13 +80,14 @@ def test_metric_and_date_filters(app):
     assert set(app.filtered.figures["metric_group"]) == {"casualties"}
     app.set_filters(since=dt.date(2025, 4, 1), until=dt.date(2025, 12, 31))
     assert (app.filtered.figures["as_of_date"] >= "2025-04-01").all()
-    assert "Casualty estimates range" in app.headline.value or "Casualty" in app.headline.value
+    assert "Casualties" in app.headline.value
 
 
 def test_reset_restores_everything(app):
     app.set_filters(claimants=["kr-military"], corroborated=True)
     app.reset.click()
-    assert "Showing 24 of 24" in app.status.value
+    n = len(app.data.figures)
+    assert f"Showing {n} of {n}" in app.status.value
 
 
 def test_forged_values_are_rejected_and_the_dashboard_still_works(app):
@@ -87,7 +109,8 @@ def test_forged_values_are_rejected_and_the_dashboard_still_works(app):
             widget.set_state(state)
         assert app.filters == before
     app.metric.value = ("casualties",)
-    assert "Showing 9 of 24" in app.status.value
+    kept = len(app.data.filter(metric_groups=["casualties"]).figures)
+    assert f"Showing {kept} of {len(app.data.figures)}" in app.status.value
 
 
 def test_a_value_failing_validation_is_put_back(app):
@@ -123,7 +146,8 @@ def test_going_back_to_a_recent_selection_reuses_its_charts(app):
     assert app.figures["casualties"] is not first["casualties"]
     app.reset.click()
     assert all(app.figures[name] is first[name] for name in first)
-    assert "Showing 24 of 24" in app.status.value and app.table.value.count("<tr>") == 25
+    n = len(app.data.figures)
+    assert f"Showing {n} of {n}" in app.status.value and app.table.value.count("<tr>") == n + 1
 
 
 def test_served_charts_are_widgets_that_carry_figure_json_only(data):

@@ -38,5 +38,6 @@ def test_executes_headless(path):
     text = json.dumps([c.get("outputs", []) for c in nb.cells])
     if path.name == "01-explore.ipynb":
         assert "my-own-figure" in text and "did you mean 'killed'" in text
+        assert "in Kursk Figures, figure a003-us-kwia-1200, data " in text  # cite a figure
     if path.name == "overview.ipynb":
         assert "application/vnd.jupyter.widget-view+json" in text

@@ -20,6 +20,7 @@ import pytest
 from bench.loadtest import server_pid_for
 from bench.viewer import WidgetSession, charts_with_figures, find_model
 from kursk import serve
+from kursk.charts import NAMES
 from kursk.paths import DATA_DIR
 
 pytestmark = [pytest.mark.server]
@@ -186,7 +187,7 @@ def test_forged_widget_values_are_rejected_and_nobody_is_disturbed(voila_server,
         # A legitimate change still works for the attacker's own page ...
         await s.update(ids["corroborated"], {"value": True})
         await s.wait_for(lambda: status_counts(s)[0] == corroborated_count, 60)
-        await s.wait_for(lambda: len(charts_with_figures(s.states)) == 6, 60)
+        await s.wait_for(lambda: len(charts_with_figures(s.states)) == len(NAMES), 60)
         await s.update(ids["corroborated"], {"value": False})
         casualties = s.states[ids["metric"]]["_options_labels"].index("Casualties")
         await s.update(ids["metric"], {"index": [casualties]})

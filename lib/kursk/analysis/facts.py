@@ -1,187 +1,289 @@
-"""Facts the product states (the headline) and the rules for which figures they compare."""
+"""The sentences the product states, each computed from the figures by a rule written here.
+
+Titles, subtitles, the headline and briefing.md say only what the figures support:
+
+- They compare only comparable figures (`comparable`): one metric at a time; running totals,
+  never a count over a window; each claimant's current figure, never one it has revised; whole
+  counts, never a part of a stated total or of a breakdown, nor progress toward a plan;
+  stated numbers (vague quantities are shown, not ranged); and troops one wave at a time.
+- Every number is worded as its figure words it, qualifier and all ("about 1,200", "over
+  6,000", "at least 40"); nothing is rounded into "over" or out of "about".
+- Edge cases are said as such: one value, one claimant, nothing comparable, a filtered
+  selection (`Dataset.selection`).
+
+Each `Fact` keeps the numbers it states (`Stated`, each naming its figure) and the pool of
+figures its rule allowed it to compare, so that a test can check every stated number against
+the figure and the rule it came from.
+"""
 
 from __future__ import annotations
 
-from collections import namedtuple
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from ..ledger import Dataset
-from .wording import fmt, short_name
 
-PEOPLE_DEPLOYMENT = ("deployed", "arrived", "planned")
-PEOPLE_CASUALTIES = ("killed", "wounded", "captured", "killed_or_wounded")
+
+def people_metrics(data: Dataset, group: str) -> tuple[str, ...]:
+    """The metrics of a group that count people, in vocabulary order: a metric added to a group
+    in vocabulary.yaml is drawn wherever the group is."""
+    v = data.vocabulary
+    return tuple(
+        m for m, spec in v.metrics.items() if spec.group == group and v.units[spec.unit].count
+    )
+
+
+@dataclass(frozen=True)
+class Stated:
+    """One number a sentence states, and the figure it is the wording of."""
+
+    figure_id: str
+    worded: str
+    claimant: str  # the claimants' short names
+
+
+@dataclass
+class Fact:
+    """A sentence, the numbers it states, and the figures its rule let it compare."""
+
+    text: str
+    stated: list[Stated] = field(default_factory=list)
+    pool: list[str] = field(default_factory=list)
+    rule: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+ANY = object()  # comparable(): any contingent
+
+
+def comparable(data: Dataset, metric: str, contingent=ANY) -> pd.DataFrame:
+    """Rule `comparable`: the figures a range of `metric` may be drawn from. Running totals
+    (scope cumulative), current (not revised by a later figure of the claimant), whole counts
+    (not part_of a total, not in a breakdown, not progress_of a plan), stated (not vague) and,
+    when `contingent` is given, of that wave (None: figures that name no wave)."""
+    f = data.figures
+    keep = (
+        (f["metric"] == metric)
+        & (f["scope"] == "cumulative")
+        & f["current"]
+        & f["part_of"].isna()
+        & f["breakdown"].isna()
+        & f["progress_of"].isna()
+        & ~f["vague"]
+        & (f["low"].notna() | f["high"].notna())
+    )
+    if contingent is None:
+        keep &= f["contingent"].isna()
+    elif contingent is not ANY:
+        keep &= f["contingent"] == contingent
+    return f[keep.fillna(False).astype(bool)]
+
+
+def total_metric(data: Dataset, group: str) -> str | None:
+    """The metric a group's range is stated for: the one vocabulary.yaml marks total when it
+    has comparable figures, else the group's count metric with most of them."""
+    counts = {m: len(comparable(data, m)) for m in people_metrics(data, group)}
+    marked = [m for m in counts if data.vocabulary.metrics[m].total and counts[m]]
+    if marked:
+        return marked[0]
+    best = max(counts, key=counts.get, default=None)
+    return best if best is not None and counts[best] else None
+
+
+def main_wave(data: Dataset, metric: str) -> tuple[str | None, str] | None:
+    """Rule `one wave`: the top-level wave (contingents.yaml, not part of another) with most
+    comparable figures of `metric`, as (id, label); figures that name no wave form a group of
+    their own, used when no wave has any. None when there is nothing to compare."""
+    c = data.contingents
+    waves = c[c["part_of"].isna()]
+    best = max(
+        ((len(comparable(data, metric, w.contingent)), w.contingent, w.label)
+         for w in waves.itertuples()),
+        default=(0, None, ""),
+    )  # fmt: skip
+    if best[0]:
+        return best[1], best[2]
+    if len(comparable(data, metric, None)):
+        return None, "troops (no wave given)"
+    return None
+
+
+def _lower(r) -> float:
+    return r.low if pd.notna(r.low) else r.high
+
+
+def _upper(r) -> float:
+    return r.high if pd.notna(r.high) else r.low
+
+
+def stated(data: Dataset, r) -> Stated:
+    return Stated(r.figure_id, r.worded, data.short_name(r.claimant))
+
+
+@dataclass
+class Span:
+    """The figures stating the lowest and the highest number among comparable ones."""
+
+    low: object
+    high: object
+    rows: pd.DataFrame
+
+    @property
+    def one_value(self) -> bool:
+        """The lowest and the highest stated numbers are the same (however each is worded)."""
+        return (_lower(self.low), _upper(self.low)) == (_lower(self.high), _upper(self.high))
+
+    @property
+    def claimants(self) -> set[str]:
+        return {c for s in self.rows["claimant"] for c in s.split(";")}
+
+
+def span(rows: pd.DataFrame) -> Span | None:
+    """Rule `span`: the lowest stated number (an 'up to' counts as its number, and ties go to
+    it) and the highest (an open bound counts as its number, and ties go to it)."""
+    if rows.empty:
+        return None
+    recs = list(rows.itertuples())
+    low = min(recs, key=lambda r: (_lower(r), r.qualifier != "up_to"))
+    high = max(recs, key=lambda r: (_upper(r), r.qualifier in ("over", "at_least")))
+    return Span(low, high, rows)
+
+
+def _filtered(data: Dataset) -> str:
+    return f" ({data.selection})" if data.selection else ""
+
+
+def range_fact(data: Dataset, rows: pd.DataFrame, subject: str, rule: str) -> Fact | None:
+    """'{subject}: current figures from about 1,200 to over 6,000', or the one value."""
+    s = span(rows)
+    if s is None:
+        return None
+    pool = list(rows["figure_id"])
+    if s.one_value:
+        n = len(s.claimants)
+        who = data.short_name(s.low.claimant) if n == 1 else f"{n} claimants"
+        text = f"{subject}: {who} {'puts' if n == 1 else 'put'} it at {s.low.worded}"
+        return Fact(text, [stated(data, s.low)], pool, rule)
+    text = f"{subject}: current figures from {s.low.worded} to {s.high.worded}"
+    return Fact(text, [stated(data, s.low), stated(data, s.high)], pool, rule)
+
+
+def casualty_fact(data: Dataset) -> Fact | None:
+    """The range of the casualty group's total metric (killed_or_wounded) among figures with a
+    date (those the casualty chart places in time): a killed-only figure is not a casualty
+    total, and a count over a window is not a running total."""
+    metric = total_metric(data, "casualties")
+    if metric is None:
+        return None
+    label = data.vocabulary.metrics[metric].label
+    rows = comparable(data, metric)
+    return range_fact(data, rows[rows["as_of_date"].notna()], label, "comparable, dated")
+
+
+def troops_fact(data: Dataset) -> Fact | None:
+    """The range of troop counts of the wave most reported (rule `one wave`)."""
+    metric = total_metric(data, "deployment")
+    wave = main_wave(data, metric) if metric else None
+    if wave is None:
+        return None
+    label = data.vocabulary.metrics[metric].label
+    rows = comparable(data, metric, wave[0])
+    return range_fact(data, rows, f"{label}, {wave[1]}", "comparable, one wave")
+
+
+def _by_number(data: Dataset, rows: pd.DataFrame, limit: int = 4) -> str:
+    """Each distinct wording and who gave it: '10,000–12,000 per North Korea; 6,000 per
+    Unattributed' (at most `limit`, then how many more)."""
+    who: dict[str, list[str]] = {}
+    for r in sorted(rows.itertuples(), key=lambda r: -_upper(r)):
+        names = who.setdefault(r.worded, [])
+        name = data.short_name(r.claimant)
+        if name not in names:
+            names.append(name)
+    parts = [f"{w} per {' and '.join(n)}" for w, n in who.items()]
+    more = len(parts) - limit
+    return "; ".join(parts[:limit]) + (f"; and {more} more" if more > 0 else "")
+
+
+def _latest_wave(data: Dataset) -> Fact | None:
+    """The latest wave with troop figures: a stated total and its parts as worded, else its
+    range (rule `comparable`, that wave)."""
+    deployment = people_metrics(data, "deployment")
+    f = data.figures
+    people = f[f["metric"].isin(deployment) & f["contingent"].notna()]
+    c = data.contingents.set_index("contingent")
+    present = [w for w in dict.fromkeys(people["contingent"]) if w in c.index]
+    if not present:
+        return None
+    latest = max(present, key=lambda w: c.loc[w, "start_date"])
+    label = c.loc[latest, "label"]
+    wave = people[people["contingent"] == latest]
+    wholes = wave[wave["figure_id"].isin(set(f["part_of"].dropna())) & wave["current"]]
+    if len(wholes):
+        whole = next(wholes.itertuples())
+        parts = f[f["part_of"] == whole.figure_id]
+        named = " + ".join(
+            f"{p.worded} {p.subject}" if isinstance(p.subject, str) else p.worded
+            for p in parts.itertuples()
+        )
+        text = (
+            f"Latest wave: {label}, {whole.worded} {whole.metric_label.lower()} ({named}), "
+            f"per {data.short_name(whole.claimant)}"
+        )
+        numbers = [stated(data, whole), *(stated(data, p) for p in parts.itertuples())]
+        return Fact(text, numbers, list(wholes["figure_id"]) + list(parts["figure_id"]), "parts")
+    for metric in deployment:
+        fact = range_fact(data, comparable(data, metric, latest), f"Latest wave, {label}", "")
+        if fact:
+            fact.text = fact.text.replace(": ", f" ({metric.replace('_', ' ')}): ", 1)
+            fact.rule = "comparable, one wave"
+            return fact
+    return None
 
 
 @dataclass
 class Headline:
-    """The numbers a reader sees first; None where the selection has no data."""
+    """The sentences a reader sees first (`lines()`), each a Fact."""
 
-    troops_low: float | None = None
-    troops_high: float | None = None
-    troops_sources: list[str] = field(default_factory=list)
-    # each distinct number given for the 2024 deployment, with who gave it (short names)
-    troops_by_number: list[tuple[str, list[str]]] = field(default_factory=list)
-    casualties_low: float | None = None
-    casualties_high: float | None = None
-    casualties_open: bool = False
-    casualty_sources: list[str] = field(default_factory=list)
-    latest_wave: str | None = None
-    latest_wave_total: float | None = None
-    latest_wave_parts: list[tuple[str, float]] = field(default_factory=list)
+    facts: list[Fact]
     n_figures: int = 0
-    n_articles: int = 0
-    n_claimants: int = 0
 
     def lines(self) -> list[str]:
-        """Plain-language headline sentences."""
-        if not self.n_figures:
-            return ["No figures match the current filters."]
-        out = []
-        if self.troops_low is not None:
-            who = "; ".join(f"{n} per {' and '.join(c)}" for n, c in self.troops_by_number)
-            out.append(
-                f"Sources put the 2024 deployment at {fmt(self.troops_low)} to "
-                f"{fmt(self.troops_high)} troops ({who})."
-            )
-        if self.casualties_low is not None:
-            top = ("over " if self.casualties_open else "") + fmt(self.casualties_high)
-            out.append(
-                f"Casualty estimates range from {fmt(self.casualties_low)} to {top} "
-                f"killed or wounded ({len(self.casualty_sources)} sources)."
-            )
-        if self.latest_wave:
-            parts = " + ".join(f"{fmt(v)} {s}" for s, v in self.latest_wave_parts)
-            total = fmt(self.latest_wave_total) if self.latest_wave_total is not None else "?"
-            out.append(
-                f"Latest wave: {self.latest_wave}, {total} people"
-                + (f" ({parts})." if parts else ".")
-            )
-        out.append(
-            f"{self.n_figures} figures from {self.n_articles} articles, "
-            f"{self.n_claimants} claimants."
-        )
-        return out
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-# The headline reads a handful of columns of a small selection, on the path between a dashboard
-# filter change and the page: plain Python rows avoid pandas' per-operation cost there.
-_KINDS = {
-    "figure_id": object, "article": object, "claimant": object, "claimant_name": object,
-    "metric": object, "contingent": object, "qualifier": object, "subject": object,
-    "part_of": object, "low": float, "high": float, "vague": bool,
-}  # fmt: skip
-_MISSING = {object: None, float: float("nan"), bool: False}
-_Row = namedtuple("_Row", list(_KINDS))
-_Bounds = namedtuple("_Bounds", ["low", "high", "vague"])
-
-
-def _rows(frame: pd.DataFrame, row: type = _Row) -> list:
-    """The figures as plain tuples (`row`'s fields): missing text None, missing numbers NaN,
-    vague False if unset."""
-    columns = [
-        frame[name].to_numpy(dtype=_KINDS[name], na_value=_MISSING[_KINDS[name]]).tolist()
-        for name in row._fields
-    ]
-    return list(map(row._make, zip(*columns, strict=True)))
-
-
-def _names(rows: list) -> list[str]:
-    return sorted({n for r in rows for n in r.claimant_name.split("; ")})
-
-
-def _descending(value: float) -> tuple:
-    """Sort key: highest first, missing last (as pandas' sort_values(ascending=False))."""
-    return (1, 0.0) if value != value else (0, -value)
-
-
-def _by_number(rows: list) -> list[tuple[str, list[str]]]:
-    """Each distinct number and who gave it, highest first: [('6,000', ['North Korea'])]."""
-    out: dict[tuple, list[str]] = {}
-    for r in sorted(rows, key=lambda r: (_descending(r.high), _descending(r.low))):
-        low = None if r.low != r.low else r.low
-        high = None if r.high != r.high else r.high
-        names = out.setdefault((low, high, r.qualifier in ("over", "at_least")), [])
-        # "6,000 per an unattributed estimate" reads; "per Unattributed" does not
-        name = (
-            "an unattributed estimate" if r.claimant == "unattributed" else short_name(r.claimant)
-        )
-        if name not in names:
-            names.append(name)
-    return [(_number(*k), v) for k, v in out.items()]
-
-
-def _number(low, high, is_open) -> str:
-    if is_open:
-        return f"over {fmt(low)}"
-    if low is None:
-        return f"up to {fmt(high)}"
-    return fmt(low) if high is None or low == high else f"{fmt(low)}–{fmt(high)}"
-
-
-def span(rows: pd.DataFrame | list) -> tuple[float | None, float | None, bool]:
-    """Lowest and highest number across figures (vague ones left out), and whether the
-    highest is an open bound ("over 6,000"); (None, None, False) when there is none."""
-    if isinstance(rows, pd.DataFrame):
-        rows = _rows(rows, _Bounds)
-    rows = [r for r in rows if not r.vague]
-    lows = [r.low for r in rows if r.low == r.low]  # NaN != NaN: missing
-    tops = [v for r in rows for v in (r.high, r.low) if v == v]
-    if not tops:
-        return None, None, False
-    high = max(tops)
-    low = min(lows) if lows else min(tops)
-    is_open = any(r.high != r.high and r.low >= high for r in rows)
-    return low, high, is_open
+        return [fact.text for fact in self.facts]
 
 
 def headline(data: Dataset) -> Headline:
-    """Headline numbers of a (possibly filtered) dataset."""
+    """The troop range of the main wave (with who gave each number), the casualty range, the
+    latest wave, and what the figures come from."""
     f = data.figures
-    wanted = {*PEOPLE_CASUALTIES, *PEOPLE_DEPLOYMENT}
-    rows = [r for r in _rows(f) if r.metric in wanted]
-    h = Headline(
-        n_figures=len(f),
-        n_articles=f["article"].nunique(),
-        n_claimants=len({c for s in f["claimant"].tolist() for c in s.split(";")}),
-    )
-    troops = [r for r in rows if r.metric == "deployed" and r.contingent == "initial-2024"]
-    h.troops_low, h.troops_high, _ = span(troops)
-    if h.troops_low is not None:
-        solid = [r for r in troops if not r.vague]
-        h.troops_sources = _names(solid)
-        h.troops_by_number = _by_number(solid)
-    cas = [r for r in rows if r.metric in PEOPLE_CASUALTIES]
-    h.casualties_low, h.casualties_high, h.casualties_open = span(cas)
-    if h.casualties_low is not None:
-        h.casualty_sources = _names([r for r in cas if not r.vague])
-    waves = {
-        c: (start, label)
-        for c, start, label in zip(
-            data.contingents["contingent"].tolist(),
-            data.contingents["start_date"].tolist(),
-            data.contingents["label"].tolist(),
-            strict=True,
+    if f.empty:
+        return Headline([Fact("No figures match the current filters.")])
+    facts = []
+    troops = troops_fact(data)
+    if troops:
+        rows = data.figures[data.figures["figure_id"].isin(troops.pool)]
+        troops.text += f" ({_by_number(data, rows)})."
+        facts.append(troops)
+    casualties = casualty_fact(data)
+    if casualties:
+        n = len(
+            {c for s in f[f["figure_id"].isin(casualties.pool)]["claimant"] for c in s.split(";")}
         )
-    }
-    people = [r for r in rows if r.metric in PEOPLE_DEPLOYMENT]
-    present = [c for c in dict.fromkeys(r.contingent for r in people) if c in waves]
-    if present:
-        latest = max(present, key=lambda c: waves[c][0])
-        h.latest_wave = str(waves[latest][1])
-        wave = [r for r in people if r.contingent == latest]
-        whole_ids = {r.part_of for r in wave if r.part_of is not None}
-        wholes = [r for r in wave if r.figure_id in whole_ids]
-        if wholes:
-            whole = wholes[0]
-            h.latest_wave_total = whole.low
-            h.latest_wave_parts = [
-                (str(p.subject), p.low) for p in wave if p.part_of == whole.figure_id
-            ]
-        else:
-            h.latest_wave_total = span(wave)[1]
-    return h
+        casualties.text += f" ({n} claimant{'s' if n != 1 else ''})."
+        facts.append(casualties)
+    latest = _latest_wave(data)
+    if latest:
+        latest.text += "."
+        facts.append(latest)
+    n_claimants = len({c for s in f["claimant"] for c in s.split(";")})
+    facts.append(
+        Fact(
+            f"{len(f)} figure{'s' if len(f) != 1 else ''} from {f['article'].nunique()} "
+            f"source{'s' if f['article'].nunique() != 1 else ''}, {n_claimants} "
+            f"claimant{'s' if n_claimants != 1 else ''}{_filtered(data)}."
+        )
+    )
+    return Headline(facts, len(f))

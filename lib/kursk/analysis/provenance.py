@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,21 +126,47 @@ class ArticleCoverage:
         return 100.0 * (len(self.mentions) - self.counts["uncurated"]) / len(self.mentions)
 
 
-def read_articles(data: Dataset, articles_dir: Path) -> tuple[dict[str, Text], list[Issue]]:
-    """Read each article's text; issues for missing files and sha256 mismatches."""
+@dataclass
+class SourceCheck:
+    """What a check made of one source: checked (its text matched), failed, or not checkable
+    (no text is held for it: a briefing known from its transcript page, a statement)."""
+
+    article: str
+    status: str  # checked | failed | not checkable
+    quotes: int = 0  # quotes of its figures and ignored mentions
+    reason: str = ""
+
+
+@dataclass
+class Verification:
+    sources: list[SourceCheck]
+    issues: list[Issue]
+
+    def count(self, status: str) -> tuple[int, int]:
+        """(sources, quotes) with this status."""
+        chosen = [s for s in self.sources if s.status == status]
+        return len(chosen), sum(s.quotes for s in chosen)
+
+
+def read_texts(data: Dataset, articles_dir: Path) -> tuple[dict[str, Text], list[Issue]]:
+    """The held text of each source that has one; issues for texts missing from the folder
+    and for texts that changed since the figures were read (sha256)."""
     texts, issues = {}, []
     where = display_path(data.data_dir / "articles.yaml")
     for row in data.articles.itertuples():
+        if not row.text_held:
+            continue
         path = articles_dir / f"{row.article}.txt"
-        if not path.exists():
+        if not path.is_file():
             issues.append(
                 Issue(
                     where,
                     None,
                     f"{row.article}",
-                    "article text not found",
+                    "the source's text is not in the texts folder",
                     value=display_path(path),
-                    hint="pass --articles DIR holding <id>.txt",
+                    hint="put the text there as <id>.txt, or point --articles (or "
+                    "KURSK_ARTICLES) at the folder that holds it",
                     code=IssueCode.MISSING_TEXT,
                 )
             )
@@ -152,83 +179,103 @@ def read_articles(data: Dataset, articles_dir: Path) -> tuple[dict[str, Text], l
                     where,
                     None,
                     f"{row.article}.sha256",
-                    "the article text differs from the one the figures were read from",
+                    "the text differs from the one the figures were read from",
                     value=digest,
                     expected=row.sha256,
                     hint="re-check the figures against the new text, then update sha256",
-                    code="sha256",
+                    code=IssueCode.SHA256,
                 )
             )
         texts[row.article] = Text(raw.decode("utf-8", errors="replace"))
     return texts, issues
 
 
-def verify(data: Dataset, articles_dir: Path) -> list[Issue]:
-    """Every quote occurs in its article, every number of a figure occurs in its quote."""
-    texts, issues = read_articles(data, articles_dir)
+def verify(data: Dataset, articles_dir: Path) -> Verification:
+    """Every quote occurs in its source's text and every number of a figure in its quote (or
+    its translation), for each source whose text is held; the others are not checkable."""
+    texts, issues = read_texts(data, articles_dir)
+    bad = {issue.field.split(".")[0] for issue in issues}  # texts missing or changed
     for row in data.figures.itertuples():
         text = texts.get(row.article)
-        line = None if pd.isna(row.line) else int(row.line)
-        if text is None:
-            continue
-        if not text.spans(row.quote):
-            issues.append(
-                Issue(
-                    row.file,
-                    line,
-                    f"{row.figure_id}.quote",
-                    f"quote not found in article {row.article}",
-                    value=row.quote,
-                    hint="copy the words exactly from the article (whitespace and curly "
-                    "quotes are forgiven)",
-                    code=IssueCode.QUOTE_NOT_FOUND,
-                )
-            )
-            continue
-        if row.vague:
-            if fold(str(row.worded)).lower() not in fold(row.quote).lower():
-                issues.append(
-                    Issue(
-                        row.file,
-                        line,
-                        f"{row.figure_id}.value",
-                        "vague wording does not occur in the quote",
-                        value=row.worded,
-                        expected="the words as the article writes them",
-                        code=IssueCode.NUMBER,
-                    )
-                )
-            continue
-        in_quote = numbers_in(row.quote)
-        for bound in ("low", "high"):
-            n = getattr(row, bound)
-            if pd.notna(n) and float(n) not in in_quote:
-                issues.append(
-                    Issue(
-                        row.file,
-                        line,
-                        f"{row.figure_id}.value.{bound}",
-                        "number does not occur in the quote",
-                        value=float(n),
-                        expected=f"one of {sorted(in_quote) or 'no numbers'} in the quote",
-                        hint="fix the value or widen the quote to include it",
-                        code=IssueCode.NUMBER,
-                    )
-                )
+        found = _check_figure(row, text) if text is not None else []
+        issues += found
+        bad |= {row.article} if found else set()
     for row in data.ignored.itertuples():
         text = texts.get(row.article)
         if text is not None and not text.spans(row.quote):
+            bad.add(row.article)
             issues.append(
                 Issue(
                     f"data/figures/{row.article}.yaml",
                     None,
                     "ignored.quote",
-                    f"quote not found in article {row.article}",
+                    f"quote not found in the text of {row.article}",
                     value=row.quote,
                     code=IssueCode.QUOTE_NOT_FOUND,
                 )
             )
-    return issues
+    quotes = Counter(data.figures["article"].tolist()) + Counter(data.ignored["article"].tolist())
+    sources = [
+        SourceCheck(
+            row.article,
+            "not checkable"
+            if not row.text_held
+            else "failed"
+            if row.article in bad
+            else "checked",
+            quotes.get(row.article, 0),
+            "" if row.text_held else row.no_text,
+        )
+        for row in data.articles.itertuples()
+    ]
+    return Verification(sources, issues)
+
+
+def _check_figure(row, text: Text) -> list[Issue]:
+    line = None if pd.isna(row.line) else int(row.line)
+    if not text.spans(row.quote):
+        return [
+            Issue(
+                row.file,
+                line,
+                f"{row.figure_id}.quote",
+                f"quote not found in the text of {row.article}",
+                value=row.quote,
+                hint="copy the words exactly from the text (whitespace and curly quotes are "
+                "forgiven)",
+                code=IssueCode.QUOTE_NOT_FOUND,
+            )
+        ]
+    said = row.quote + (" " + row.translation if isinstance(row.translation, str) else "")
+    if row.vague:
+        if fold(str(row.worded)).lower() in fold(said).lower():
+            return []
+        return [
+            Issue(
+                row.file,
+                line,
+                f"{row.figure_id}.value",
+                "vague wording does not occur in the quote",
+                value=row.worded,
+                expected="the words as the source writes them",
+                code=IssueCode.NUMBER,
+            )
+        ]
+    in_quote = numbers_in(said)
+    return [
+        Issue(
+            row.file,
+            line,
+            f"{row.figure_id}.value.{bound}",
+            "number does not occur in the quote",
+            value=float(n),
+            expected=f"one of {sorted(in_quote) or 'no numbers'} in the quote",
+            hint="fix the value or widen the quote to include it",
+            code=IssueCode.NUMBER,
+        )
+        for bound, n in (("low", row.low), ("high", row.high))
+        if pd.notna(n) and float(n) not in in_quote
+    ]
 
 
 def mentions(article: str, raw: str) -> list[Mention]:
@@ -242,8 +289,9 @@ def mentions(article: str, raw: str) -> list[Mention]:
 
 
 def coverage(data: Dataset, articles_dir: Path) -> tuple[list[ArticleCoverage], list[Issue]]:
-    """Classify every numeric mention of every article as curated, ignored or uncurated."""
-    texts, issues = read_articles(data, articles_dir)
+    """Classify every numeric mention of every held text as curated, ignored or uncurated
+    (sources without a held text have no coverage to measure)."""
+    texts, issues = read_texts(data, articles_dir)
     result = []
     for article, text in texts.items():
         figs = data.figures[data.figures["article"] == article]
@@ -253,6 +301,9 @@ def coverage(data: Dataset, articles_dir: Path) -> tuple[list[ArticleCoverage], 
         for row in figs.itertuples():
             values = set() if row.vague else {float(v) for v in (row.low, row.high) if pd.notna(v)}
             words = set(fold(str(row.worded)).lower().split()) if row.vague else set()
+            if isinstance(row.window, str):  # "in the past ten days": the window is the figure's
+                words |= set(fold(row.window).lower().split())
+                values |= {float(row.window_days)} if pd.notna(row.window_days) else set()
             for s, e in text.spans(row.quote):
                 spans.append((s, e, "curated", row.figure_id, values, words, None))
         for row in ign.itertuples():

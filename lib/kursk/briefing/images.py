@@ -49,8 +49,10 @@ class ImageSession:
 
         kaleido.stop_sync_server(silence_warnings=True)
 
-    def draw(self, fig, fmt: str, width: int, height: int, scale: float = 1) -> bytes:
-        """The figure as image bytes in fmt (png, svg or pdf)."""
+    def draw(
+        self, fig, fmt: str, width: int, height: int, scale: float = 1, title: str = ""
+    ) -> bytes:
+        """The figure as image bytes in fmt (png, svg or pdf; a PDF's title metadata set)."""
         import plotly.io as pio
 
         with warnings.catch_warnings():  # plotly's "kopts ignored with a server": intended
@@ -59,8 +61,20 @@ class ImageSession:
         if fmt == "svg":
             return normalise_svg(data.decode("utf-8")).encode("utf-8")
         if fmt == "pdf":
-            return normalise_pdf(data)
+            return normalise_pdf(retitle_pdf(data, title) if title else data)
         return data
+
+
+def title_of(fig) -> str:
+    """A chart's title as plain text (its bold lines)."""
+    import html
+
+    if hasattr(fig, "layout"):
+        text = fig.layout.title.text
+    else:  # the figure as JSON, as the image process gets it
+        title = (fig.get("layout") or {}).get("title") or {}
+        text = title.get("text") if isinstance(title, dict) else title
+    return html.unescape(" ".join(re.findall(r"<b>(.*?)</b>", text or ""))) or "Kursk Figures"
 
 
 def normalise_svg(text: str) -> str:
@@ -74,6 +88,22 @@ def normalise_svg(text: str) -> str:
 
 
 _PDF_DATES = re.compile(rb"/(CreationDate|ModDate) \(D:[^)]*\)")
+
+
+def retitle_pdf(data: bytes, title: str) -> bytes:
+    """The PDF with its title metadata set (Chromium's printer calls every page 'Kaleido-fier')."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    pinned = (
+        "D:20000101000000+00'00'"  # as normalise_pdf pins them: a rebuild gives the same bytes
+    )
+    writer.add_metadata({"/Title": title, "/CreationDate": pinned, "/ModDate": pinned})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def normalise_pdf(data: bytes) -> bytes:
@@ -174,7 +204,8 @@ def _draw_job(job: dict) -> None:
         for fmt in job["formats"]:
             for name, fig in job["figures"].items():
                 path = out / f"{name}.{fmt}"
-                path.write_bytes(images.draw(fig, fmt, width, height, scale))
+                title = title_of(fig)
+                path.write_bytes(images.draw(fig, fmt, width, height, scale, title=title))
                 print(json.dumps({"wrote": path.name}), flush=True)
 
 

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from ..ledger import Dataset
 from . import casualties as _casualties
 from . import corroboration as _corroboration
+from . import record as _record
 from . import share as _share
 from . import split as _split
 from . import timeline as _timeline
@@ -39,7 +40,7 @@ class Chart:
 # In the order the dashboard and the briefing show them.
 CHARTS: dict[str, Chart] = {
     m.NAME: Chart(m.NAME, m.TITLE, m.build)
-    for m in (_casualties, _troops, _timeline, _split, _share, _corroboration)
+    for m in (_casualties, _troops, _timeline, _split, _share, _corroboration, _record)
 }
 NAMES: tuple[str, ...] = tuple(CHARTS)
 TITLES: dict[str, str] = {name: chart.title for name, chart in CHARTS.items()}
@@ -73,6 +74,11 @@ def split(data: Dataset) -> go.Figure:
 def share(data: Dataset) -> go.Figure:
     """Casualties as a share of the force: derived intervals next to the shares stated."""
     return CHARTS["share"].figure(data)
+
+
+def record(data: Dataset) -> go.Figure:
+    """Each claimant's troop and casualty figures over time, side by side."""
+    return CHARTS["record"].figure(data)
 
 
 def corroboration(data: Dataset) -> go.Figure:

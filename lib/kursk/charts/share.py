@@ -1,148 +1,104 @@
-"""The share chart: casualties as a share of the force, derived and stated."""
+"""The share chart: casualties as a share of the force, derived (rule `share` in
+analysis/shares.py) next to the shares sources state. A share over 100% says the figures it
+comes from cannot all be true: it is drawn in full with its label and flagged, never cut off.
+"""
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
-from ..analysis.shares import casualty_share
-from ..analysis.wording import short_name
+from ..analysis.shares import casualty_share, percent, share_fact
 from ..ledger import Dataset
 from . import theme
-from .common import (
-    MAX_SHARES,
-    empty,
-    esc,
-    finish,
-    ids,
-    most_reported,
-    range_text,
-    short_article,
-)
+from .common import MAX_SHARES, empty, esc, finish, not_shown
 from .spec import Spec, trace
 
 NAME = "share"
-TITLE = "Casualty share of the force"
-
-
-def _percent(v) -> str:
-    return f"{v:.0f}%"
+TITLE = "Casualties as a share of the force"
+FLAG = "#B03A2E"
 
 
 def build(data: Dataset) -> Spec:
-    """Casualties as a share of the force: derived intervals next to the shares stated."""
+    """One bar per comparable casualty figure (its share of the force) and per stated share."""
     table = casualty_share(data)
     if table.empty:
-        return empty(NAME, TITLE, data, "casualty figures with a deployment to compare")
+        return empty(NAME, TITLE, data, "casualty figures with a force to compare")
     derived_all = table[table["kind"] == "derived"]
-    derived = most_reported(derived_all, MAX_SHARES - 3).sort_values("low", kind="stable")
     stated = table[table["kind"] == "stated"].iloc[:3]
+    # the shares the title states, the flagged ones (none hidden), then the most recent
+    fact = share_fact(data, table)
+    named = derived_all["figure_id"].isin({s.figure_id for s in fact.stated} if fact else set())
+    derived = derived_all.assign(named=named).sort_values(
+        ["named", "over_100", "as_of_date"], ascending=False, kind="stable"
+    )
+    derived = derived.iloc[: MAX_SHARES - len(stated)].sort_values("low", kind="stable")
     rows = pd.concat([derived, stated], ignore_index=True)
-    rows["y"] = range(len(rows))
+    highest = float(rows["high"].fillna(rows["low"]).max())
+    # past 400% the bars run to the edge, their labels saying how far
+    axis_top = max(110.0, min(400.0, math.ceil(highest * 1.15 / 10) * 10))
     fig = Spec()
-    for r in rows.itertuples():
-        color = theme.claimant_color(r.claimant_ids)
+    by_id = data.figures.set_index("figure_id")
+    for y, r in enumerate(rows.itertuples()):
+        colour = FLAG if r.over_100 else data.colour(r.claimant)
         is_open = pd.isna(r.high)
         low = 0.0 if pd.isna(r.low) else float(r.low)
-        high = 100.0 if is_open else float(r.high)
-        is_derived = r.kind == "derived"
-        if is_open:
-            text = f"{_percent(low)} or more"
-        elif round(high) != round(low):
-            text = f"{_percent(low)}–{_percent(high)}"
-        else:
-            text = _percent(low)
-        hover = (
-            f"<b>{esc(r.label)}</b><br>{r.kind}: {low:.1f}%"
-            + (" or more (open bound)" if is_open else f" to {high:.1f}%")
-            + f"<br>{esc(r.claimants)}<br>Articles {r.articles}"
+        high = axis_top if is_open else float(r.high)
+        text = r.worded + (" — over 100%: these figures cannot all be true" if r.over_100 else "")
+        who = data.short_name(r.claimant)
+        source = by_id.loc[r.figure_id, "source"]
+        what = (
+            f"<b>{esc(r.casualties)}</b> {esc(r.metric_label.lower())} ÷ {esc(r.force)} · {esc(who)}"
+            if r.kind == "derived"
+            else f"<b>{esc(r.worded)}</b> stated · {esc(who)}, {esc(source)}"
         )
-        # derived: hatched in the claimant's colour; stated: solid; an open top fades out
         fig.add_trace(
             trace(
-                "bar",
-                y=[r.y],
-                x=[max(high - low, 0.6)],
-                base=[low],
-                orientation="h",
-                width=0.42,
-                name=r.kind,
-                legendgroup=ids(r.claimant_ids)[0],
-                customdata=[r.claim_id],
-                showlegend=False,
+                "bar", y=[y], x=[max(high - low, 0.6)], base=[low], orientation="h", width=0.42,
+                name=r.kind, showlegend=False, customdata=[r.figure_id],
                 marker={
-                    "color": color,
-                    "opacity": 0.55 if is_open else 1,
-                    "line": {"width": 1.5, "color": color},
-                    "pattern": {
-                        "shape": "/" if is_derived else "",
-                        "fgcolor": color,
-                        "bgcolor": "white",
-                        "solidity": 0.3,
-                    },
+                    "color": colour, "opacity": 0.55 if is_open else 1,
+                    "line": {"width": 1.5, "color": colour},
+                    "pattern": {"shape": "/" if r.kind == "derived" else "", "fgcolor": colour,
+                                "bgcolor": "white", "solidity": 0.3},
                 },
-                hovertext=[hover],
-                hoverinfo="text",
+                hovertext=[f"<b>{esc(r.worded)}</b><br>{what}<br>{esc(source)}"], hoverinfo="text",
             )
-        )
+        )  # fmt: skip
         fig.add_annotation(
-            x=high,
-            y=r.y,
-            xanchor="left",
-            xshift=5,
-            showarrow=False,
-            text=f"<b>{text}</b>",
-            font={"size": 12, "color": theme.INK},
-        )
-        who = short_name(r.claimant_ids)
-        what = (
-            f"<b>{esc(r.worded)}</b> casualties ÷ 2024 deployment · {esc(who)}"
-            if is_derived
-            else f"<b>{esc(r.worded)}</b> stated · {esc(who)}, article {short_article(r.articles)}"
-        )
+            x=min(high, axis_top), y=y, xanchor="left" if high < axis_top * 0.7 else "right",
+            xshift=5 if high < axis_top * 0.7 else -5, showarrow=False,
+            text=f"<b>{esc(text)}</b>", font={"size": 12, "color": FLAG if r.over_100 else theme.INK},
+            bgcolor="rgba(255,255,255,0.85)",
+        )  # fmt: skip
         fig.add_annotation(
-            x=0,
-            y=r.y - 0.23,  # just above the bar (the axis runs top to bottom), at any size
-            xanchor="left",
-            yanchor="bottom",
-            showarrow=False,
-            text=what,
-            font={"size": 12, "color": theme.INK},
-        )
-    if len(derived_all):
-        hi = derived_all["high"].max()
-        top = (
-            _percent(hi)
-            if not derived_all["high"].isna().any()
-            else f"over {_percent(derived_all['low'].max())}"
-        )
-        low_all = _percent(derived_all["low"].min())
-        title = f"Casualties amount to {low_all} to {top} of the 2024 force"
-        d = derived_all.iloc[0]
-        subtitle = (
-            f"hatched: derived, casualty claim ÷ the {range_text(d.dep_low, d.dep_high)} "
-            "deployed in 2024 (interval arithmetic); solid: stated"
-        )
-    else:
-        title = "Casualty shares as the articles state them"
-        subtitle = "solid: stated in an article (no 2024 deployment figure to derive a share)"
-    if len(derived) < len(derived_all):
-        subtitle = f"{len(derived)} most-reported of {len(derived_all):,} claims; " + subtitle
+            x=0, y=y - 0.26, xanchor="left", yanchor="bottom", showarrow=False, text=what,
+            font={"size": 11, "color": theme.INK},
+        )  # fmt: skip
+    step = 20 if axis_top <= 150 else 50 if axis_top <= 300 else 100
+    ticks = list(range(0, int(axis_top) + 1, step))
     fig.update_layout(
         xaxis={
-            "title": {"text": "share of the North Korean troops deployed in 2024"},
-            "range": [0, 118],
-            "tickvals": [0, 20, 40, 60, 80, 100],
-            "ticktext": ["0", "20%", "40%", "60%", "80%", "100%"],
+            "title": {"text": "share of the force (interval arithmetic; hatched: derived)"},
+            "range": [0, axis_top],
+            "tickvals": ticks,
+            "ticktext": [percent(t) for t in ticks],
         },
-        yaxis={"range": [len(rows) - 0.4, -0.75], "visible": False},
+        yaxis={"range": [len(rows) - 0.4, -0.8], "visible": False},
         barmode="overlay",
-        margin={"l": 30, "r": 30},
-        showlegend=False,
+        margin={"l": 30},
+        shapes=[{"type": "line", "x0": 100, "x1": 100, "yref": "paper", "y0": 0, "y1": 1,
+                 "line": {"color": theme.MUTED, "width": 1, "dash": "dot"}}],
+    )  # fmt: skip
+    fact = share_fact(data, table)
+    subtitle = (
+        "hatched: a casualty figure ÷ the force it is out of (its own, or its wave's counts)"
     )
-    f = data.figures
-    claim_ids = set(rows["claim_id"])
-    shown = f[
-        f["claim_id"].isin(claim_ids)
-        | ((f["metric"] == "deployed") & (f["contingent"] == "initial-2024"))
-    ]
-    return finish(fig, NAME, title, subtitle, shown, legend=False)
+    subtitle += "; solid: a share a source states"
+    more = not_shown(len(derived_all) - len(derived), "derived shares (older)")
+    if more:
+        subtitle += f". {more}"
+    ids = set(rows["figure_id"]) | {i for s in rows["force_ids"] for i in str(s).split(";") if i}
+    shown = data.figures[data.figures["figure_id"].isin(ids)]
+    return finish(fig, data, NAME, fact.text if fact else TITLE, subtitle, shown)

@@ -1,25 +1,23 @@
-"""The split chart: parts of a whole, checked against the whole."""
+"""The split chart: stated totals and the parts their sources split them into.
+
+Only a total that a source states, with parts that name it (`part_of`), is a whole here: the
+6,000 = 1,000 sappers + 5,000 construction workers, or 2,000 casualties = 250 killed + 1,750
+wounded. A breakdown without a stated total is not a report of a whole and is not drawn as
+one. Whether the parts add up is checked and said, for each whole.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ..analysis.wording import fmt, short_name
+from ..analysis.facts import Fact, stated
 from ..ledger import Dataset
 from . import theme
-from .common import (
-    MAX_COLUMNS,
-    empty,
-    esc,
-    finish,
-    hover,
-    plain,
-    short_article,
-)
+from .common import MAX_COLUMNS, date_text, empty, esc, finish, hover, not_shown, plain, unique
 from .spec import Spec, trace
 
 NAME = "split"
-TITLE = "The 6,000 split"
+TITLE = "Stated totals and their parts"
 
 
 def _tint(color: str, amount: float) -> str:
@@ -28,97 +26,112 @@ def _tint(color: str, amount: float) -> str:
     return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in rgb)
 
 
+def adds_up(whole, parts: pd.DataFrame) -> bool:
+    """The parts' numbers can make the whole's (5% slack when any is worded approximately)."""
+    low, high = parts["low"].fillna(0).sum(), parts["high"].fillna(float("inf")).sum()
+    slack = 1.05 if parts["approximate"].any() or whole.approximate else 1.0
+    top = whole.high if whole.high == whole.high else float("inf")
+    return low <= top * slack and high * slack >= whole.low
+
+
+def _part_name(p) -> str:
+    return p.subject if isinstance(p.subject, str) else p.metric_label
+
+
+def split_fact(data: Dataset, wholes: pd.DataFrame, parts: pd.DataFrame) -> Fact:
+    """'Shoigu (Russia): 6,000 personnel = 1,000 sappers + 5,000 construction workers', or how
+    many stated totals there are and how many add up."""
+    ok = [adds_up(w, parts[parts["part_of"] == w.figure_id]) for w in wholes.itertuples()]
+    if len(wholes) == 1:
+        w = next(wholes.itertuples())
+        mine = parts[parts["part_of"] == w.figure_id]
+        named = " + ".join(f"{p.worded} {_part_name(p)}" for p in mine.itertuples())
+        what = w.subject if isinstance(w.subject, str) else w.metric_label.lower()
+        sign = "=" if ok[0] else "≠"
+        text = f"{data.short_name(w.claimant)}: {w.worded} {what} {sign} {named}"
+        numbers = [stated(data, w), *(stated(data, p) for p in mine.itertuples())]
+        return Fact(text, numbers, [w.figure_id, *mine["figure_id"]], "parts")
+    n, k = len(wholes), sum(ok)
+    text = f"{n} stated totals split into parts: " + (
+        "the parts add up in every one" if k == n else f"the parts add up in {k} of them"
+    )
+    return Fact(text, [], list(wholes["figure_id"]), "parts")
+
+
 def build(data: Dataset) -> Spec:
-    """Parts of a whole (the 6,000 = sappers + construction workers), checked against the whole."""
+    """Each stated total as a bar of its parts, the whole as reported marked across it."""
     f = plain(data.figures)
     parts = f[f["part_of"].notna()]
-    wholes = f[f["figure_id"].isin(set(parts["part_of"]))]
-    if wholes.empty:
-        return empty(NAME, TITLE, data, "figures split into parts")
-    wholes = wholes.iloc[:MAX_COLUMNS]
+    wholes_all = f[f["figure_id"].isin(set(parts["part_of"]))]
+    if wholes_all.empty:
+        return empty(NAME, TITLE, data, "totals split into parts")
+    wholes = wholes_all.sort_values("as_of_date", ascending=False, kind="stable").iloc[
+        :MAX_COLUMNS
+    ]
     parts = parts[parts["part_of"].isin(set(wholes["figure_id"]))]
+    x = unique(
+        [f"{data.short_name(w.claimant)}<br>{date_text(w.as_of)}" for w in wholes.itertuples()]
+    )
     fig = Spec()
-    subjects = list(dict.fromkeys(parts["subject"].fillna("part")))
-    x = [f"{short_article(w.article)}: {short_name(w.claimant)}" for w in wholes.itertuples()]
-    colors = [theme.claimant_color(w.claimant) for w in wholes.itertuples()]
-    # the parts of one report: the claimant's colour, lighter for each further part
-    for i, subject in enumerate(subjects):
+    names = list(dict.fromkeys(_part_name(p) for p in parts.itertuples()))
+    for i, name in enumerate(names):
         shade = min(0.3 * i, 0.75)
-        ys, hovers = [], []
+        ys, hovers, texts, colours, inks = [], [], [], [], []
         for w in wholes.itertuples():
-            p = parts[
-                (parts["part_of"] == w.figure_id) & (parts["subject"].fillna("part") == subject)
+            mine = [
+                p
+                for p in parts[parts["part_of"] == w.figure_id].itertuples()
+                if _part_name(p) == name
             ]
-            ys.append(float(p["low"].sum()) if len(p) else 0)
-            hovers.append("<br>".join(hover(r) for r in p.itertuples()))
+            ys.append(sum(float(p.low if p.low == p.low else p.high) for p in mine) if mine else 0)
+            hovers.append("<br><br>".join(hover(p) for p in mine))
+            texts.append(
+                " + ".join(esc(p.worded) for p in mine) + f"<br>{esc(name)}" if mine else ""
+            )
+            colours.append(_tint(data.colour(w.claimant), shade))
+            inks.append("white" if shade < 0.3 else theme.INK)
         fig.add_trace(
             trace(
-                "bar",
-                x=x,
-                y=ys,
-                name=subject,
-                marker={"color": [_tint(c, shade) for c in colors], "line": {"width": 0}},
-                text=[f"{fmt(y)}<br>{esc(subject)}" if y else "" for y in ys],
-                textangle=0,
-                textposition="inside",
-                insidetextanchor="middle",
-                textfont={"color": "white" if shade < 0.3 else theme.INK, "size": 13},
-                hovertext=hovers,
-                hoverinfo="text",
-                customdata=list(wholes["figure_id"]),
+                "bar", x=x, y=ys, name=name, marker={"color": colours, "line": {"width": 0}},
+                text=texts, textangle=0, textposition="inside", insidetextanchor="middle",
+                textfont={"color": inks, "size": 12},
+                hovertext=hovers, hoverinfo="text",
+                customdata=[";".join(parts[parts["part_of"] == w.figure_id]["figure_id"]) for w in wholes.itertuples()],
             )
-        )
-    ok_all = True
+        )  # fmt: skip
+    top = 1.0
     for xv, w in zip(x, wholes.itertuples(), strict=True):
         mine = parts[parts["part_of"] == w.figure_id]
-        total = float(mine["low"].sum())
-        ok = abs(total - float(w.low)) < 0.5
-        ok_all &= ok
-        pieces = " + ".join(fmt(v) for v in mine["low"])
-        verdict = (
-            f"{pieces} = {fmt(w.low)} ✓"
-            if ok
-            else f"{pieces} = {fmt(total)} ≠ {fmt(w.low)}<br>parts do NOT add up to the whole"
-        )
-        color = theme.INK if ok else "#D55E00"
+        ok = adds_up(w, mine)
+        total = float(mine["low"].fillna(mine["high"]).sum())
+        whole_value = float(w.low if w.low == w.low else w.high)
+        top = max(top, whole_value, total)
+        colour = theme.INK if ok else "#B03A2E"
         fig.add_trace(
             trace(
-                "scatter",
-                x=[xv],
-                y=[float(w.low)],
-                mode="markers",
-                showlegend=False,
-                name="whole as reported",
-                marker={"symbol": "line-ew", "size": 70, "line": {"width": 3, "color": color}},
-                hovertext=[hover(w)],
-                hoverinfo="text",
+                "scatter", x=[xv], y=[whole_value], mode="markers", showlegend=False,
+                name="whole as reported", customdata=[w.figure_id],
+                marker={"symbol": "line-ew", "size": 60, "line": {"width": 3, "color": colour}},
+                hovertext=[hover(w)], hoverinfo="text",
             )
-        )
+        )  # fmt: skip
+        verdict = "parts add up ✓" if ok else "parts do NOT add up"
         fig.add_annotation(
-            x=xv,
-            y=max(float(w.low), total),
-            yshift=20,
-            showarrow=False,
-            text=f"<b>{verdict}</b><br>whole as reported: {esc(w.worded)}",
-            font={"size": 12, "color": color},
-        )
-    w0 = wholes.iloc[0]
-    if ok_all:
-        p0 = parts[parts["part_of"] == w0["figure_id"]]
-        named = " and ".join(f"{fmt(r.low)} {r.subject}" for r in p0.itertuples())
-        title = f"The {fmt(w0['low'])} of {str(w0['as_of'])[:4]}: {named}"
-    else:
-        title = "Reported parts do not add up to their whole"
+            x=xv, y=max(whole_value, total), yshift=22, showarrow=False,
+            text=f"<b>{esc(w.worded)}</b> as reported<br>{verdict}",
+            font={"size": 11, "color": colour},
+        )  # fmt: skip
+    fact = split_fact(data, wholes_all, f[f["part_of"].notna()])
+    subtitle = (
+        "each bar: a stated total's parts in its claimant's colour; line: the total as reported"
+    )
+    more = not_shown(len(wholes_all) - len(wholes), "totals (older)")
+    if more:
+        subtitle += f". {more}"
     fig.update_layout(
         barmode="stack",
-        yaxis_title_text="people",
-        bargap=0.5,
-        showlegend=False,
-        yaxis_range=[0, float(max(wholes["low"].max(), 1)) * 1.32],
+        yaxis={"title": {"text": "people"}, "range": [0, top * 1.35]},
+        bargap=0.45,
     )
     shown = pd.concat([wholes, parts])
-    subtitle = (
-        f"{len(wholes)} report{'s' if len(wholes) != 1 else ''} of the whole, each bar in its "
-        "claimant's colour; black line = the whole as reported"
-    )
-    return finish(fig, NAME, title, subtitle, shown, legend=False)
+    return finish(fig, data, NAME, fact.text, subtitle, shown, axis_space=60)

@@ -1,8 +1,7 @@
-"""The house look: one plotly template and one fixed, colour-blind-safe colour per claimant."""
+"""The house look: one plotly template, the house colours and text widths. Claimant colours
+come from the data (the claimants frame; ledger/palette.py)."""
 
 from __future__ import annotations
-
-import hashlib
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -24,30 +23,6 @@ PALETTE = [
     "#332288",
     "#117733",
 ]
-CLAIMANT_COLORS = {
-    "uk-intelligence": "#332288",
-    "kr-military": "#0072B2",
-    "kr-intelligence": "#56B4E9",
-    "us-intelligence": "#D55E00",
-    "us-government": "#E69F00",
-    "ua-intelligence": "#009E73",
-    "ua-president": "#44AA99",
-    "ru-security-council": "#882255",
-    "kp-state": "#CC79A7",
-    "unnamed-analysts": "#999933",
-    "unattributed": "#7b8794",
-}
-
-
-def claimant_color(claimant_id: str) -> str:
-    """The fixed colour of a claimant (several claimants: the first one's)."""
-    first = str(claimant_id).split(";")[0]
-    if first in CLAIMANT_COLORS:
-        return CLAIMANT_COLORS[first]
-    digest = int(hashlib.sha256(first.encode()).hexdigest(), 16)
-    return PALETTE[digest % len(PALETTE)]
-
-
 AXIS = {
     "gridcolor": GRID,
     "linecolor": "#9aa5b1",
@@ -87,6 +62,17 @@ TEMPLATE = go.layout.Template(
     )
 )
 pio.templates["kursk"] = TEMPLATE
+
+# plotly.js's configuration wherever a chart is drawn live (dashboard, briefing page): the
+# mode bar keeps only what works offline (save as PNG, zoom back, reset); nothing that
+# uploads a chart or links off this host.
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "showSendToCloud": False,
+    "modeBarButtons": [["toImage", "resetScale2d"]],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
 
 
 # Advance widths of DejaVu Sans (the house font), in em, as Chromium measures them: enough to

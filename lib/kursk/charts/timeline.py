@@ -1,22 +1,20 @@
-"""The timeline: the waves over time, cumulative, with the spread between sources."""
+"""The timeline: the waves over time, cumulative, with the spread between claimants as a band.
+
+Each wave adds its lowest and its highest current troop count (rule `comparable` in
+analysis/facts.py, the deployment group's total metric: people sent, never people planned)
+to the band; a wave with no count of its own adds up its parts' counts. Planned contingents
+are marked at their date and not counted as sent. Labels alternate in height so that
+neighbouring waves' labels do not overlap.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ..analysis.facts import PEOPLE_DEPLOYMENT
+from ..analysis.facts import comparable, people_metrics, total_metric
 from ..ledger import Dataset
 from . import theme
-from .common import (
-    AXIS_SPACE,
-    empty,
-    esc,
-    finish,
-    hover,
-    left_margin,
-    plain,
-    range_text,
-)
+from .common import add_events, empty, esc, finish, hover, left_margin, plain
 from .spec import Spec, trace
 
 NAME = "timeline"
@@ -24,153 +22,141 @@ TITLE = "Deployment timeline"
 
 
 def _numbers(rows: pd.DataFrame) -> str:
-    """One wording per distinct number, lowest first ('about 10,000–12,000' = '10,000–12,000')."""
+    """One wording per distinct number, lowest first; beyond three, the lowest and highest."""
     first: dict[tuple, str] = {}
-    for low, top, worded in zip(rows["low"], rows["top"], rows["worded"], strict=True):
-        first.setdefault((low, top), worded)
-    return " · ".join(first[k] for k in sorted(first))
+    for low, high, worded in zip(rows["low"], rows["high"], rows["worded"], strict=True):
+        first.setdefault((low if low == low else high, high if high == high else low), worded)
+    words = [first[k] for k in sorted(first)]
+    return " · ".join(words) if len(words) <= 3 else f"{words[0]} … {words[-1]}"
 
 
-def _wave_ranges(data: Dataset) -> pd.DataFrame:
-    """Per top-level wave: low and high across sources (a part's figures if the whole has none)."""
-    f = plain(data.figures)
-    people = f[
-        f["metric"].isin(PEOPLE_DEPLOYMENT) & ~f["vague"] & f["part_of"].isna() & f["low"].notna()
-    ]
-    c = data.contingents.sort_values("start_date")
-    people = people.assign(
-        top=people["high"].fillna(people["low"]),
-        start=people["contingent"].map(dict(zip(c["contingent"], c["start_date"], strict=True))),
-        part_label=people["contingent"].map(dict(zip(c["contingent"], c["label"], strict=True))),
+def _span(rows: pd.DataFrame) -> tuple[float, float]:
+    """Lowest stated lower bound and highest stated number of some counts."""
+    return float(rows["low"].fillna(rows["high"]).min()), float(
+        rows["high"].fillna(rows["low"]).max()
     )
-    by_wave = dict(list(people.groupby("contingent", sort=False)))
-    none = people.iloc[:0]
+
+
+def wave_ranges(data: Dataset) -> list[dict]:
+    """Per top-level wave with counts: its band (low, high), the counts it comes from, and
+    how (as reported, or the sum of its parts)."""
+    metric = total_metric(data, "deployment")
+    if metric is None:
+        return []
+    c = data.contingents.sort_values("start_date", kind="stable")
     out = []
     for wave in c[c["part_of"].isna()].itertuples():
-        parts = [k for k in c[c["part_of"] == wave.contingent]["contingent"] if k in by_wave]
-        own = by_wave.get(wave.contingent, none)
-        sub = pd.concat([by_wave[k] for k in parts]) if parts else none
-        how = "as reported"
-        if own.empty:
-            if sub.empty:
-                continue
-            # no figure for the whole wave: its parts add up (each part: lowest to highest)
-            low = sum(float(by_wave[k]["low"].min()) for k in parts)
-            high = sum(float(by_wave[k]["top"].max()) for k in parts)
-            own, sub, how = sub, none, "sum of its parts"
+        own = plain(comparable(data, metric, wave.contingent))
+        parts = [
+            plain(comparable(data, metric, k))
+            for k in c[c["part_of"] == wave.contingent]["contingent"]
+        ]
+        parts = [p for p in parts if len(p)]
+        if len(own):
+            (low, high), how, shown = _span(own), "as reported", own
+        elif parts:
+            spans = [_span(p) for p in parts]
+            low, high = sum(s[0] for s in spans), sum(s[1] for s in spans)
+            how, shown = "sum of its parts", pd.concat(parts)
         else:
-            low, high = float(own["low"].min()), float(own["top"].max())
-        out.append(
-            {
-                "contingent": wave.contingent,
-                "label": wave.label,
-                "start": wave.start_date,
-                "low": low,
-                "high": high,
-                "n": len(own),
-                "how": how,
-                "numbers": _numbers(own),
-                "figures": own,
-                "parts": sub,
-            }
-        )
-    return pd.DataFrame(out)
+            continue
+        out.append({"contingent": wave.contingent, "label": wave.label,
+                    "start": wave.start_date, "low": low, "high": high, "how": how,
+                    "numbers": _numbers(shown), "rows": shown})  # fmt: skip
+    return out
 
 
 def build(data: Dataset) -> Spec:
-    """The waves over time, cumulative, with the spread between sources as a band."""
-    waves = _wave_ranges(data)
-    if waves.empty:
+    """The waves over time, cumulative, with the spread between claimants as a band."""
+    waves = wave_ranges(data)
+    if not waves:
         return empty(NAME, TITLE, data, "troop counts with a wave")
-    waves["cum_low"] = waves["low"].cumsum()
-    waves["cum_high"] = waves["high"].cumsum()
-    end = waves["start"].iloc[-1] + pd.Timedelta(days=45)  # the last level shows as a step
-    x = [*waves["start"], end]
+    cum_low, cum_high, low, high = [], [], 0.0, 0.0
+    for w in waves:
+        low, high = low + w["low"], high + w["high"]
+        cum_low.append(low)
+        cum_high.append(high)
+    end = waves[-1]["start"] + pd.Timedelta(days=45)  # the last level shows as a step
+    x = [w["start"] for w in waves] + [end]
     fig = Spec()
-    for col, name, color, fill in (
-        ("cum_low", "lowest source per wave", theme.PALETTE[0], None),
-        ("cum_high", "highest source per wave", theme.PALETTE[1], "tonexty"),
+    for values, name, colour, fill in (
+        (cum_low, "lowest count of each wave, added up", theme.PALETTE[0], None),
+        (cum_high, "highest count of each wave, added up", theme.PALETTE[1], "tonexty"),
     ):
-        y = [*waves[col], waves[col].iloc[-1]]
         fig.add_trace(
             trace(
-                "scatter",
-                x=x,
-                y=y,
-                mode="lines+markers",
-                name=name,
-                fill=fill,
-                fillcolor="rgba(0,114,178,0.13)",
-                line={"shape": "hv", "color": color, "width": 2.5},
-                marker={"size": [8] * len(waves) + [0], "color": color},
+                "scatter", x=x, y=[*values, values[-1]], mode="lines+markers", name=name,
+                fill=fill, fillcolor="rgba(0,114,178,0.13)",
+                line={"shape": "hv", "color": colour, "width": 2.5},
+                marker={"size": [8] * len(waves) + [0], "color": colour},
                 hovertemplate="%{x|%b %Y}: %{y:,.0f} sent so far<extra>" + name + "</extra>",
             )
-        )
-    # arrivals reported for the parts of a wave, inside its band (e.g. special forces first)
-    before = 0.0
-    for w in waves.itertuples():
-        if len(w.parts):
-            p = w.parts.sort_values("start", kind="stable")
-            first_part = p.groupby("contingent", sort=False).first().sort_values("start")
-            cum = before + first_part["low"].cumsum()
-            fig.add_trace(
-                trace(
-                    "scatter",
-                    x=list(first_part["start"]),
-                    y=list(cum),
-                    mode="lines+markers+text",
-                    name=f"arrivals within: {w.label}",
-                    line={"shape": "hv", "color": theme.MUTED, "width": 1.5, "dash": "dot"},
-                    marker={"size": 7, "color": theme.MUTED},
-                    text=[
-                        f"{esc(r.part_label)}: {esc(r.worded)}" for r in first_part.itertuples()
-                    ],
-                    textposition="bottom right",
-                    textfont={"size": 10, "color": theme.MUTED},
-                    hovertext=[hover(r) for r in first_part.itertuples()],
-                    hoverinfo="text",
-                )
-            )
-        before += w.low
-    for i, w in enumerate(waves.itertuples()):
-        # the first and last labels open inwards so they stay on narrow charts
+        )  # fmt: skip
+    planned_at = _planned(fig, data)
+    for i, (w, top) in enumerate(zip(waves, cum_high, strict=True)):
         anchor = "left" if i == 0 else "right" if i == len(waves) - 1 else "center"
-        reports = f"{w.n} report{'s' if w.n != 1 else ''}" + (
-            "" if w.how == "as reported" else f", {w.how}"
+        n = len(w["rows"])
+        reports = f"{n} count{'s' if n != 1 else ''}" + (
+            "" if w["how"] == "as reported" else f", {w['how']}"
         )
         fig.add_annotation(
-            x=w.start,
-            y=w.cum_high,
-            text=f"<b>{esc(w.label)}</b><br>{esc(w.numbers)} ({reports})",
-            showarrow=True,
-            arrowhead=0,
-            ax=0,
-            ay=-34,
-            xanchor=anchor,
-            font={"size": 11},
-            align=anchor if anchor != "center" else "center",
-            bgcolor="rgba(255,255,255,0.85)",
-        )
-    last = waves.iloc[-1]
-    total = range_text(last.cum_low, last.cum_high)
-    title = f"Reported waves add up to {total} people by {last.start:%B %Y}"
-    first_x = waves["start"].iloc[0] - pd.Timedelta(days=40)
-    top = float(waves["cum_high"].max()) * 1.22
-    fig.update_layout(
-        yaxis_title_text="people sent (cumulative)",
-        yaxis_range=[0, top],
-        # tick labels are at most as wide as the top of the axis (in thousands: "26,000")
-        margin_l=left_margin([f"{top:,.0f}"], 33, least=70),
-        xaxis={"range": [first_x, end + pd.Timedelta(days=10)]},
-        hovermode="closest",
-        legend={"traceorder": "normal"},
+            x=w["start"], y=top, showarrow=True, arrowhead=0, ax=0, ay=-28 - 34 * (i % 2),
+            text=f"<b>{esc(w['label'])}</b><br>{esc(w['numbers'])} ({reports})",
+            xanchor=anchor, font={"size": 11}, align=anchor if anchor != "center" else "center",
+            bgcolor="rgba(255,255,255,0.9)",
+        )  # fmt: skip
+    first, last = waves[0]["start"], waves[-1]["start"]
+    n = len(waves)
+    right = max([end, *(d + pd.Timedelta(days=30) for d in planned_at)])
+    left = min([first, *planned_at]) - pd.Timedelta(days=40)
+    title = f"{n} wave{'s' if n != 1 else ''} of troops reported, " + (
+        f"{first:%B %Y}" if first == last else f"{first:%B %Y} to {last:%B %Y}"
     )
-    shown = pd.concat([*waves["figures"], *waves["parts"]])
+    ceiling = max(cum_high) * 1.45
+    fig.update_layout(
+        yaxis={"title": {"text": "people sent (cumulative)"}, "range": [0, ceiling]},
+        margin={"l": left_margin([f"{ceiling:,.0f}"], 33, least=70)},
+        xaxis={"range": [left, right]},
+        hovermode="closest",
+        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"},
+    )
+    n_events = add_events(fig, data, left, right)  # after the axis: it widens it for events
+    shown = pd.concat([w["rows"] for w in waves])
     return finish(
         fig,
+        data,
         NAME,
         title,
-        "band = spread between the lowest and the highest source for each wave",
+        "band: from the lowest (blue) to the highest (orange) current count of each wave, added "
+        "up; ◇ other counts (planned, arrived): marked at their wave, not added up",
         shown,
-        axis_space=AXIS_SPACE - 28,  # dates need no axis title
+        legend=bool(n_events),
+        axis_space=50,
     )
+
+
+def _planned(fig: Spec, data: Dataset) -> list:
+    """Planned contingents (any deployment metric other than the total, with a wave) as
+    hollow diamonds at their wave's start: marked, never added to the people sent."""
+    total = total_metric(data, "deployment")
+    f = data.figures
+    starts = dict(zip(data.contingents["contingent"], data.contingents["start_date"], strict=True))
+    others = [m for m in people_metrics(data, "deployment") if m != total]
+    rows = plain(f[f["metric"].isin(others) & f["contingent"].notna() & f["part_of"].isna()])
+    rows = rows[rows["low"].notna() | rows["high"].notna()]
+    if rows.empty:
+        return []
+    fig.add_trace(
+        trace(
+            "scatter",
+            x=[starts.get(c) for c in rows["contingent"]],
+            y=list(rows["high"].fillna(rows["low"])),
+            mode="markers",
+            name="planned or arrived (not added up)",
+            marker={"symbol": "diamond-open", "size": 11, "color": theme.MUTED},
+            hovertext=[hover(r) for r in rows.itertuples()],
+            hoverinfo="text",
+            customdata=list(rows["figure_id"]),
+        )
+    )
+    return [d for d in (starts.get(c) for c in rows["contingent"]) if d is not None]

@@ -1,176 +1,160 @@
-"""The troops chart: each claimant's deployment figures side by side, by wave."""
+"""The troops chart: every troop count, wave by wave, one row each, newest first.
+
+Rows are told apart by claimant and the date the count holds for (a claimant's revision is a
+row of its own, marked revised); each wave opens with a heading row, so that the numbers'
+labels stand clear of the waves' names. Parts of a stated total are in the split chart.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ..analysis.facts import PEOPLE_DEPLOYMENT, span
-from ..analysis.wording import fmt, short_name
+from ..analysis.facts import people_metrics, total_metric, troops_fact
 from ..ledger import Dataset
 from . import theme
 from .common import (
-    ARROW,
-    MARK_SYMBOLS,
-    MAX_ROWS,
+    date_text,
     empty,
     esc,
+    extent,
     finish,
     hover,
     ids,
     left_margin,
     mark,
     marks_key,
-    most_reported,
+    not_shown,
     plain,
-    short_article,
-    sorted_positions,
+    segments,
+    symbol,
+    unique,
     value_at,
 )
 from .spec import Spec, trace
 
 NAME = "troops"
-TITLE = "Troop counts by source"
+TITLE = "Troop counts by claimant"
+NO_WAVE = "No wave given"
+MAX_ROWS = 18  # with a heading row per wave: one line of 11 px type each at the chart's height
 
 
-def _troop_label(r) -> str:
-    label = f"{short_name(r.claimant)} ({short_article(r.article)})"
-    if r.metric != "deployed":
-        label += f" · {r.metric}"
+def _label(data: Dataset, r, total: str | None) -> str:
+    label = f"{data.short_name(r.claimant)} · {date_text(r.as_of)}"
+    if r.metric != total:
+        label += f" · {r.metric.replace('_', ' ')}"
+    if isinstance(r.subject, str):
+        label += f" · {r.subject[:16]}"
+    if not r.current:
+        label += " · revised"
     return label
 
 
 def build(data: Dataset) -> Spec:
-    """Each claimant's deployment figures side by side, by wave, with ranges."""
+    """Each troop count as a row, by wave (waves in time order), newest first."""
     f = data.figures
-    # parts of a whole (the sappers of the 6,000) are the split chart's; here, whole counts
-    keep = (f["metric"].isin(PEOPLE_DEPLOYMENT) & f["part_of"].isna()).to_numpy(bool)
-    n_counts = int(keep.sum())
-    if not n_counts:
+    keep = f["metric"].isin(people_metrics(data, "deployment")) & f["part_of"].isna()
+    if not keep.any():
         return empty(NAME, TITLE, data, "troop counts")
-    if n_counts > MAX_ROWS:
-        keep = f.index.isin(most_reported(f[keep], MAX_ROWS).index)
-    waves = data.contingents.sort_values("start_date")
+    rows = plain(f[keep.to_numpy(bool)])
+    n_counts = len(rows)
+    fact = troops_fact(data)
+    if n_counts > MAX_ROWS:  # the counts the title states, then current ones, newest first
+        stated = rows["figure_id"].isin({s.figure_id for s in fact.stated} if fact else set())
+        order = rows.assign(stated=stated).sort_values(
+            ["stated", "current", "as_of_date"], ascending=False, kind="stable"
+        )
+        rows = rows.loc[order.index[:MAX_ROWS]]
+    waves = data.contingents.sort_values("start_date", kind="stable")
     order = {c: i for i, c in enumerate(waves["contingent"])}
-    labels = dict(zip(waves["contingent"], waves["label"], strict=True))
-    wave = [order.get(c, len(order)) for c in f["contingent"].tolist()]
-    positions = sorted_positions(keep, wave, f["claimant_name"], f["article"])
-    rows = plain(f, positions)
-    rows["order"] = [wave[i] for i in positions]
-    rows["y"] = range(len(rows))
-    recs_all = list(rows.itertuples())  # once: the loops below read these
-    top = float(pd.concat([rows["high"], rows["low"]]).max())
+    names = dict(zip(waves["contingent"], waves["label"], strict=True))
+    rows = rows.assign(
+        wave=[order.get(c, len(order)) if c else len(order) for c in rows["contingent"]],
+        newest=-rows["as_of_date"].fillna(pd.Timestamp(0)).astype("int64"),
+    ).sort_values(["wave", "newest", "claimant"], kind="stable")
+    total = total_metric(data, "deployment")
+    top = float(pd.concat([rows["high"], rows["low"]]).max() or 1)
+    labels, positions, headings = [], [], []
+    y = 0
+    for _, group in rows.groupby("wave", sort=False):
+        first = group.iloc[0]
+        headings.append((y, names.get(first["contingent"], NO_WAVE)))
+        labels.append(f"<b>{esc(headings[-1][1])}</b>")
+        y += 1
+        for r in group.itertuples():
+            labels.append(esc(_label(data, r, total)))
+            positions.append((y, r))
+            y += 1
+    labels = unique(labels)
     fig = Spec()
     marks: set[str] = set()
-    groups: dict[str, list] = {}  # first claimant -> rows, as listed
-    for r in recs_all:
-        groups.setdefault(ids(r.claimant)[0], []).append(r)
-    for claimant, recs in groups.items():
-        color = theme.claimant_color(claimant)
-        kinds = [mark(r) for r in recs]
-        marks |= set(kinds)
-        # a bar for every range, vague reading and open bound (open: hatched, to the arrow head)
+    by_claimant: dict[str, list] = {}
+    for y_pos, r in positions:
+        by_claimant.setdefault(ids(r.claimant)[0], []).append((y_pos, r))
+    for claimant, items in by_claimant.items():
+        colour = data.colour(claimant)
+        kinds = [mark(r) for _, r in items]
+        marks |= {
+            "range" if r.qualifier == "range" else k
+            for (_, r), k in zip(items, kinds, strict=True)
+        }
         spans = [
-            (r.y, float(r.low), float(r.high), k)
-            for r, k in zip(recs, kinds, strict=True)
-            if r.qualifier in ("range", "vague") and pd.notna(r.low) and pd.notna(r.high)
-        ] + [
-            (r.y, float(r.low), float(r.low) + ARROW * top, k)
-            for r, k in zip(recs, kinds, strict=True)
-            if k == "open"
+            (s[0], y_pos, s[1], y_pos)
+            for (y_pos, r), k in zip(items, kinds, strict=True)
+            if (s := extent(r, k, top))
         ]
         if spans:
+            xs, ys = segments(spans)
             fig.add_trace(
                 trace(
-                    "bar",
-                    y=[s[0] for s in spans],
-                    x=[s[2] - s[1] for s in spans],
-                    base=[s[1] for s in spans],
-                    orientation="h",
-                    width=0.5,
-                    marker={
-                        "color": color,
-                        "opacity": 0.35,
-                        "pattern": {"shape": ["/" if s[3] == "open" else "" for s in spans]},
-                    },
-                    hoverinfo="skip",
-                    showlegend=False,
-                    legendgroup=claimant,
+                    "scatter", x=xs, y=ys, mode="lines", opacity=0.45, hoverinfo="skip",
+                    showlegend=False, line={"width": 8, "color": colour},
                 )
-            )
+            )  # fmt: skip
         fig.add_trace(
             trace(
                 "scatter",
-                y=[r.y for r in recs],
-                x=[value_at(r, k, top) for r, k in zip(recs, kinds, strict=True)],
+                y=[y_pos for y_pos, _ in items],
+                x=[
+                    max(value_at(r, k), (extent(r, k, top) or (0, 0))[1])
+                    for (_, r), k in zip(items, kinds, strict=True)
+                ],
                 mode="markers+text",
-                text=[r.worded for r in recs],
+                text=[f"  {esc(r.worded)}" for _, r in items],
                 textposition="middle right",
-                textfont={"size": 11},
-                legendgroup=claimant,
-                name=short_name(claimant),
+                textfont={"size": 11, "color": theme.INK},
+                name=data.short_name(claimant),
                 showlegend=False,
                 marker={
-                    "color": color,
-                    "size": 12,
-                    "line": {"width": 2, "color": color},
-                    "symbol": [MARK_SYMBOLS[k] for k in kinds],
+                    "color": colour,
+                    "size": 11,
+                    "line": {"width": 2, "color": colour},
+                    "symbol": [symbol("circle", k) for k in kinds],
+                    "opacity": [1 if r.current else 0.35 for _, r in items],
                 },
-                hovertext=[hover(r) for r in recs],
+                hovertext=[hover(r) for _, r in items],
                 hoverinfo="text",
-                customdata=[r.figure_id for r in recs],
+                customdata=[r.figure_id for _, r in items],
             )
         )
-    # each wave: a rule above its rows with its name on it, right-aligned (numbers sit left)
-    firsts = {}  # each wave's first row (rows are in wave order)
-    for r in recs_all:
-        firsts.setdefault(r.order, r)
-    for i, r in enumerate(firsts.values()):
-        y0 = float(r.y) - 0.5
-        if i:
-            fig.add_shape(
-                type="line",
-                xref="paper",
-                x0=0,
-                x1=1,
-                y0=y0,
-                y1=y0,
-                line={"color": "#9aa5b1", "width": 1},
-            )
-        fig.add_annotation(
-            x=1,
-            xref="paper",
-            y=y0,
-            yref="y",
-            xanchor="right",
-            yanchor="middle",
-            text=f"<i>{esc(labels.get(r.contingent, 'no wave given'))}</i>",
-            showarrow=False,
-            bgcolor="white",
-            font={"size": 11, "color": theme.MUTED},
-        )
-    low, high, _ = span(
-        [r for r in recs_all if r.contingent == "initial-2024" and r.metric == "deployed"]
-    )
-    if low is not None:
-        title = f"Sources put the 2024 deployment at {fmt(low)} to {fmt(high)} troops"
-    else:
-        n = len({c for r in recs_all for c in ids(r.claimant)})
-        title = f"{len(rows)} troop counts from {n} claimants"
-    subtitle = "by wave; parts of a whole are in the split chart.   "
-    if len(rows) < n_counts:
-        subtitle = f"the {len(rows)} most-reported of {n_counts:,} counts, by wave.   "
-    ticktext = [_troop_label(r) for r in recs_all]
     fig.update_layout(
-        barmode="overlay",
-        margin={"l": left_margin(ticktext, 16)},
-        showlegend=False,
-        xaxis={"range": [0, top * 1.32], "title": {"text": "people"}, "separatethousands": True},
+        margin={"l": left_margin(labels, 16, size=11)},
+        xaxis={"range": [0, top * 1.45], "title": {"text": "people"}, "separatethousands": True},
         yaxis={
-            "range": [len(rows) - 0.5, -0.5],
-            "tickvals": [r.y for r in recs_all],
-            "ticktext": ticktext,
+            "range": [len(labels) - 0.5, -0.5],
+            "tickmode": "array",
+            "tickvals": list(range(len(labels))),
+            "ticktext": labels,
             "showgrid": False,
+            "automargin": False,
+            "tickfont": {"size": 11},
         },
     )
-    ranges = (rows["qualifier"] == "range").any()
-    return finish(fig, NAME, title, subtitle + marks_key(marks, ranges), rows, legend=False)
+    for y0, _ in headings[1:]:  # a rule above each wave after the first
+        fig.add_shape(
+            type="line", xref="paper", x0=0, x1=1, y0=y0 - 0.5, y1=y0 - 0.5,
+            line={"color": theme.GRID, "width": 1},
+        )  # fmt: skip
+    more = not_shown(n_counts - len(rows), "counts (older or revised)")
+    subtitle = "by wave, newest first; parts of a stated total are in the split chart. "
+    subtitle += (f"{more}. " if more else "") + marks_key(marks)
+    return finish(fig, data, NAME, fact.text if fact else TITLE, subtitle, rows)

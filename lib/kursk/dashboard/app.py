@@ -26,13 +26,14 @@ import plotly.io as pio
 from IPython.display import clear_output, display
 
 from .. import charts
+from ..analysis.wording import figures_table
 from ..ledger import DataError, Dataset, load
 from .chart import Chart
 from .filters import Filters, Offered
 from .page import error_html, header_html, style
 from .redraw import InViewFirst
 from .snapshot import data_uri, snapshot_html
-from .table import csv_text, table_rows
+from .table import csv_text
 from .views import View, ViewCache
 
 
@@ -369,7 +370,7 @@ class Dashboard:
 
     def table_rows(self, data: Dataset | None = None):
         """The rows the table shows, with their provenance."""
-        return table_rows(data or self.filtered)
+        return figures_table(data or self.filtered)
 
     def csv_text(self, data: Dataset | None = None) -> str:
         """The filtered rows as `kursk export` writes them."""

@@ -72,11 +72,13 @@ class Offered:
         )
 
     def select(self, data: Dataset, f: Filters) -> Dataset:
-        """The figures a selection shows (the full date span means no date filter)."""
+        """The figures a selection shows; what is offered in full is no filter at all."""
         full_dates = (f.since, f.until) == self.date_range
+        every_claimant = set(f.claimants) == set(self.claimant_ids)
+        every_group = set(f.metric_groups) == set(self.group_ids)
         return data.filter(
-            claimants=list(f.claimants),
-            metric_groups=list(f.metric_groups),
+            claimants=None if every_claimant else list(f.claimants),
+            metric_groups=None if every_group else list(f.metric_groups),
             since=None if full_dates else f.since,
             until=None if full_dates else f.until,
             min_articles=2 if f.corroborated else 1,

@@ -51,7 +51,8 @@ def snapshot_html(images: dict[str, tuple[str, dict]], headline: str) -> str:
     pictures = []
     for name, (uri, fig) in images.items():
         title = (fig.get("layout", {}).get("title", {}) or {}).get("text", "")
-        alt = html.escape(re.sub(r"<[^>]+>", " ", title.split("<br>")[0]).strip(), True)
+        bold = " ".join(re.findall(r"<b>(.*?)</b>", title)) or title.split("<br>")[0]
+        alt = html.escape(html.unescape(re.sub(r"<[^>]+>", " ", bold)).strip(), True)
         pictures.append(
             f"<div class='kursk-snap-chart' data-chart='{name}'><img alt='{alt}' src='{uri}'></div>"
         )

@@ -4,38 +4,26 @@ from __future__ import annotations
 
 import html
 
-import pandas as pd
-
+from ..analysis.wording import figures_table
 from ..ledger import Dataset, export_text
 
 
-def table_rows(data: Dataset) -> pd.DataFrame:
-    """The rows the table shows, with their provenance."""
-    f = data.figures
-    titles = data.articles.set_index("article")["title"]
-    return pd.DataFrame(
-        {
-            "Claimant": f["claimant_name"],
-            "Metric": f["metric_label"],
-            "Value": f["worded"],
-            "As of": f["as_of"].fillna("") + " (" + f["as_of_basis"].astype(str) + ")",
-            "Article": f["article"] + " · " + f["article"].map(titles).fillna(""),
-            "Quote": "“" + f["quote"] + "”",
-            "Curated at": f["file"] + ":" + f["line"].astype("string").fillna("?"),
-        }
-    )
-
-
 def table_html(data: Dataset) -> str:
-    rows = table_rows(data)
+    rows = figures_table(data)
     if rows.empty:
         return "<p>No figures match the current filters.</p>"
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in rows.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>"
-        for r in rows.itertuples(index=False)
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    shown = [c for c in rows.columns if not c.startswith("_")]
+    head = "".join(f"<th scope='col'>{html.escape(c)}</th>" for c in shown)
+    body = []
+    for r in rows.to_dict("records"):
+        cells = []
+        for c in shown:
+            text = html.escape(str(r[c]))
+            if c == "Source" and r["_url"]:
+                text = f"<a href='{html.escape(r['_url'], quote=True)}' rel='noopener noreferrer' target='_blank'>{text}</a>"
+            cells.append(f"<td>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def csv_text(data: Dataset) -> str:

@@ -44,6 +44,7 @@ class ViewCache:
         self.builders, self._select, self._full, self.size = builders, select, full, size
         self._views: OrderedDict[Filters, View] = OrderedDict()
         self._json: dict[int, dict] = {}  # figure JSON by id(figure), for figures held
+        self._package: str | None = None  # the data package's download link (package_link)
 
     def __len__(self) -> int:
         return len(self._views)
@@ -97,10 +98,23 @@ class ViewCache:
             view.table = table_html(data)
             view.download = (
                 f"<a download='kursk-figures.csv' href='{href}'>"
-                f"Download these {n} figures (CSV)</a>"
+                f"Download these {n} figures (CSV)</a> · {self.package_link()}"
             )
             self._done(view)
         return view
+
+    def package_link(self) -> str:
+        """The whole data package as a zip (README and CITATION.cff in it): the same for every
+        view, so it is made once."""
+        if self._package is None:
+            from ..publish.package import package_zip, zip_name
+
+            body = base64.b64encode(package_zip(self._full)).decode()
+            self._package = (
+                f"<a download='{zip_name(self._full)}.zip' href='data:application/zip;base64,"
+                f"{body}'>Download the whole data package (zip, with README and citation)</a>"
+            )
+        return self._package
 
     def json_of(self, fig) -> dict:
         """A figure's JSON, made once (dropped with the figure when its view goes)."""

@@ -1,58 +1,21 @@
 """Rules across files, one small function each, yielding Issues.
 
 Each file has already passed its own model (read.py); these rules need several files at once:
-references between them, unique ids, parts that add up, claims that agree.
+references between them and unique ids here, links between figures in relations.py.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
+from . import relations
+from .index import Index, located_figures, unknown
 from .issues import Issue, IssueCode, did_you_mean, one_of
-from .models import Figure, Metric
-from .read import FigureFile, Ledger
-from .values import number, overlap, worded
-
-
-@dataclass
-class Located:
-    """A figure with where it was read from."""
-
-    file: FigureFile
-    index: int
-    figure: Figure
-
-    @property
-    def path(self) -> Path:
-        return self.file.path
-
-    def loc(self, *keys) -> tuple:
-        return ("figures", self.index, *keys)
-
-
-@dataclass
-class Index:
-    """The ids every rule looks things up by (first occurrence of each id)."""
-
-    articles: dict = field(default_factory=dict)
-    claimants: dict = field(default_factory=dict)
-    contingents: set = field(default_factory=set)
-    figures: dict[str, Located] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, ledger: Ledger) -> Index:
-        index = cls(
-            articles={a.id: a for a in ledger.articles or []},
-            claimants={c.id: c for c in ledger.claimants or []},
-            contingents={c.id for c in ledger.contingents},
-        )
-        for ff in ledger.figure_files:
-            for i, fig in ff.figures:
-                index.figures.setdefault(fig.id, Located(ff, i, fig))
-        return index
+from .models import Metric
+from .palette import MIN_CONTRAST, contrast_on_white
+from .read import Ledger
 
 
 def run(ledger: Ledger) -> list[Issue]:
@@ -60,23 +23,22 @@ def run(ledger: Ledger) -> list[Issue]:
     index = Index.of(ledger)
     rules = (
         vocabulary_units,
+        one_total_per_group,
         vague_readings,
         unique_reference_ids,
+        claimant_colours_and_names,
+        reposts,
         contingent_parts,
+        event_references,
         figure_files_match_articles,
         unique_figure_ids,
         figure_references,
         figure_values,
+        translations,
+        assessments,
         ignored_restate_known_figures,
-        parts_sum_to_wholes,
-        claims_agree,
     )
-    return [issue for rule in rules for issue in rule(ledger, index)]
-
-
-def located_figures(ledger: Ledger, index: Index) -> Iterator[Located]:
-    """Every valid figure whose id is its first use (duplicates are reported once, elsewhere)."""
-    yield from index.figures.values()
+    return [issue for rule in (*rules, *relations.RULES) for issue in rule(ledger, index)]
 
 
 # --- reference files ------------------------------------------------------------------------
@@ -95,6 +57,24 @@ def vocabulary_units(ledger: Ledger, index: Index) -> Iterator[Issue]:
                 hint=did_you_mean(metric.unit, vocab.units),
                 code=IssueCode.UNKNOWN_UNIT,
             )
+
+
+def one_total_per_group(ledger: Ledger, index: Index) -> Iterator[Issue]:
+    """At most one metric of a group counts its whole (titles state that metric's range)."""
+    first: dict[str, str] = {}
+    for mid, metric in ledger.vocabulary.metrics.items():
+        if not metric.total:
+            continue
+        if metric.group in first:
+            yield ledger.issue(
+                ledger.path("vocabulary"),
+                ("metrics", mid, "total"),
+                f"group {metric.group!r} already has a total metric, {first[metric.group]!r}",
+                expected="total: true on one metric per group",
+                hint="remove total: true from one of them",
+                code=IssueCode.VALUE,
+            )
+        first.setdefault(metric.group, mid)
 
 
 def vague_readings(ledger: Ledger, index: Index) -> Iterator[Issue]:
@@ -117,6 +97,7 @@ def unique_reference_ids(ledger: Ledger, index: Index) -> Iterator[Issue]:
         ("articles", ledger.articles, "article"),
         ("claimants", ledger.claimants, "claimant"),
         ("contingents", ledger.contingents, "contingent"),
+        ("events", ledger.events, "event"),
     ):
         path, seen = ledger.path(name), {}
         for i, item in enumerate(items or []):
@@ -133,6 +114,92 @@ def unique_reference_ids(ledger: Ledger, index: Index) -> Iterator[Issue]:
                 )
             else:
                 seen[item.id] = i
+
+
+def claimant_colours_and_names(ledger: Ledger, index: Index) -> Iterator[Issue]:
+    """A claimant's own colour is legible on white and not another's; short names differ."""
+    path = ledger.path("claimants")
+    colours: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for i, c in enumerate(ledger.claimants):
+        if c.colour:
+            ratio = contrast_on_white(c.colour)
+            if ratio < MIN_CONTRAST:
+                yield ledger.issue(
+                    path,
+                    ("claimants", i, "colour"),
+                    f"too light to read on white ({ratio:.1f}:1)",
+                    value=c.colour,
+                    expected=f"a contrast of at least {MIN_CONTRAST:.0f}:1 on white",
+                    hint="pick a darker shade, or drop colour: to get one from the palette",
+                    code=IssueCode.COLOUR,
+                )
+            elif c.colour.upper() in colours:
+                yield ledger.issue(
+                    path,
+                    ("claimants", i, "colour"),
+                    f"colour already used by {colours[c.colour.upper()]!r}",
+                    value=c.colour,
+                    expected="a colour of its own",
+                    hint="pick another, or drop colour: to get one from the palette",
+                    code=IssueCode.COLOUR,
+                )
+            colours.setdefault(c.colour.upper(), c.id)
+        label = (c.short_name or c.name).casefold()
+        if label in names:
+            yield ledger.issue(
+                path,
+                ("claimants", i, "short_name" if c.short_name else "name"),
+                f"same display name as {names[label]!r}",
+                value=c.short_name or c.name,
+                expected="a name a reader can tell apart",
+                hint="give one of them a different short_name",
+                code=IssueCode.NAME,
+            )
+        names.setdefault(label, c.id)
+
+
+def reposts(ledger: Ledger, index: Index) -> Iterator[Issue]:
+    """A repost names another listed source, and reposts do not go in a circle."""
+    path = ledger.path("articles")
+    for i, a in enumerate(ledger.articles):
+        if not a.reposts:
+            continue
+        loc = ("articles", i, "reposts")
+        if a.reposts == a.id:
+            yield ledger.issue(path, loc, "a source cannot repost itself", code=IssueCode.RELATION)
+        elif a.reposts not in index.articles:
+            code = IssueCode.UNKNOWN_ARTICLE
+            yield unknown(ledger, path, loc, "source", a.reposts, index.articles, code,
+                          "articles.yaml")  # fmt: skip
+        else:
+            seen, current = {a.id}, a.reposts
+            while current in index.articles and current not in seen:
+                seen.add(current)
+                current = index.articles[current].reposts
+            if current == a.id:
+                yield ledger.issue(
+                    path, loc, "reposts go in a circle", value=a.reposts,
+                    hint="the original is the one that reposts nothing", code=IssueCode.RELATION,
+                )  # fmt: skip
+
+
+def event_references(ledger: Ledger, index: Index) -> Iterator[Issue]:
+    """An event's claimant and source are listed."""
+    path = ledger.data_dir / "events.yaml"
+    for i, e in enumerate(ledger.events):
+        if e.claimant and e.claimant not in index.claimants:
+            loc = ("events", i, "claimant")
+            code = IssueCode.UNKNOWN_CLAIMANT
+            yield unknown(
+                ledger, path, loc, "claimant", e.claimant, index.claimants, code, "claimants.yaml"
+            )
+        if e.source and e.source not in index.articles:
+            loc = ("events", i, "source")
+            code = IssueCode.UNKNOWN_ARTICLE
+            yield unknown(
+                ledger, path, loc, "source", e.source, index.articles, code, "articles.yaml"
+            )
 
 
 def contingent_parts(ledger: Ledger, index: Index) -> Iterator[Issue]:
@@ -162,7 +229,8 @@ def contingent_parts(ledger: Ledger, index: Index) -> Iterator[Issue]:
 
 
 def figure_files_match_articles(ledger: Ledger, index: Index) -> Iterator[Issue]:
-    """Each figures file names a listed article, is named after it, and is its only file."""
+    """Each figures file names a listed article, is named after it, and is its only file; each
+    article has one."""
     seen: dict[str, Path] = {}
     for ff in ledger.figure_files:
         if ff.article not in index.articles:
@@ -195,6 +263,22 @@ def figure_files_match_articles(ledger: Ledger, index: Index) -> Iterator[Issue]
                 code=IssueCode.DUPLICATE,
             )
         seen.setdefault(ff.article, ff.path)
+    read = {ff.path.stem for ff in ledger.figure_files} | set(seen)
+    for i, article in enumerate(ledger.articles):
+        if (
+            article.id not in read
+            and not (ledger.data_dir / "figures" / f"{article.id}.yaml").exists()
+        ):
+            yield ledger.issue(
+                ledger.path("articles"),
+                ("articles", i, "id"),
+                "this source has no figures file",
+                value=article.id,
+                expected=f"figures/{article.id}.yaml",
+                hint=f"create it with 'article: {article.id}' and 'figures: []' "
+                "(kursk add-source writes it)",
+                code=IssueCode.MISSING_FILE,
+            )
 
 
 def unique_figure_ids(ledger: Ledger, index: Index) -> Iterator[Issue]:
@@ -239,19 +323,6 @@ def figure_references(ledger: Ledger, index: Index) -> Iterator[Issue]:
             )
 
 
-def unknown(ledger, path, loc, what: str, value, known, code, listed_in: str = "") -> Issue:
-    """An issue for a reference to something not listed (a metric, a claimant, ...)."""
-    return ledger.issue(
-        path,
-        loc,
-        f"unknown {what}",
-        value=value,
-        expected=f"an id listed in {listed_in}" if listed_in else one_of(known),
-        hint=did_you_mean(value, known) or (f"add it to {listed_in}" if listed_in else ""),
-        code=code,
-    )
-
-
 def _references(ledger, index, path, loc, metric_id, unit, claimant_ids, contingent):
     vocab = ledger.vocabulary
     metric = vocab.metrics.get(metric_id) if isinstance(metric_id, str) else None
@@ -288,9 +359,14 @@ def _references(ledger, index, path, loc, metric_id, unit, claimant_ids, conting
             )
     if isinstance(contingent, str) and contingent not in index.contingents:
         issue = unknown(
-            ledger, path, loc + ("contingent",), "contingent", contingent, index.contingents,
+            ledger,
+            path,
+            loc + ("contingent",),
+            "contingent",
+            contingent,
+            index.contingents,
             IssueCode.UNKNOWN_CONTINGENT,
-        )  # fmt: skip
+        )
         yield replace(issue, hint=issue.hint or "add it to contingents.yaml")
 
 
@@ -367,6 +443,47 @@ def figure_values(ledger: Ledger, index: Index) -> Iterator[Issue]:
             )
 
 
+def translations(ledger: Ledger, index: Index) -> Iterator[Issue]:
+    """A quote from a source in another language keeps the original and gives a translation."""
+    for located in located_figures(ledger, index):
+        article = index.articles.get(located.file.article)
+        if article and article.language != "en" and not located.figure.translation:
+            yield ledger.issue(
+                located.path,
+                located.loc("quote"),
+                f"the source is in {article.language!r}: the quote needs its translation",
+                expected="translation: <the quote in English>",
+                hint="keep quote: as written in the source and add translation:",
+                code=IssueCode.TRANSLATION,
+            )
+
+
+def assessments(ledger: Ledger, index: Index) -> Iterator[Issue]:
+    """An assessment's grades are on the scale (vocabulary.yaml), and its history runs from
+    the oldest grade to the current one."""
+    scale = ledger.vocabulary.assessments
+    for located in located_figures(ledger, index):
+        a = located.figure.assessment
+        if a is None:
+            continue
+        grades = [("assessment", "grade"), *(("assessment", "history", j, "grade")
+                                               for j in range(len(a.history)))]  # fmt: skip
+        for keys, past in zip(grades, [a, *a.history], strict=True):
+            if past.grade not in scale:
+                code = IssueCode.CHOICE
+                yield unknown(ledger, located.path, located.loc(*keys), "assessment grade",
+                              past.grade, scale, code, "vocabulary.yaml (assessments)")  # fmt: skip
+        dates = [p.on for p in a.history] + [a.on]
+        for j, (before, after) in enumerate(zip(dates, dates[1:], strict=False)):
+            if after.start < before.start:
+                yield ledger.issue(
+                    located.path, located.loc("assessment", "history", j, "on"),
+                    f"the history runs backwards: {before.text} before {after.text}",
+                    hint="list earlier grades oldest first, each before the current one",
+                    code=IssueCode.VALUE,
+                )  # fmt: skip
+
+
 def ignored_restate_known_figures(ledger: Ledger, index: Index) -> Iterator[Issue]:
     """An ignored mention's `figure` names a figure of the same article."""
     for ff in ledger.figure_files:
@@ -381,88 +498,4 @@ def ignored_restate_known_figures(ledger: Ledger, index: Index) -> Iterator[Issu
                     expected=one_of(ids),
                     hint=did_you_mean(ign.figure, ids),
                     code=IssueCode.UNKNOWN_FIGURE,
-                )
-
-
-# --- relations between figures --------------------------------------------------------------
-
-
-def parts_sum_to_wholes(ledger: Ledger, index: Index) -> Iterator[Issue]:
-    """part_of names another figure, and a whole's parts add up to it (ranges must overlap)."""
-    parts: dict[str, list[Located]] = defaultdict(list)
-    for located in located_figures(ledger, index):
-        fig = located.figure
-        if not fig.part_of:
-            continue
-        if fig.part_of == fig.id:
-            yield ledger.issue(
-                located.path,
-                located.loc("part_of"),
-                "a figure cannot be part of itself",
-                value=fig.id,
-                code=IssueCode.RELATION,
-            )
-        elif fig.part_of not in index.figures:
-            yield ledger.issue(
-                located.path,
-                located.loc("part_of"),
-                "unknown figure",
-                value=fig.part_of,
-                expected="the id of the whole's figure",
-                hint=did_you_mean(fig.part_of, index.figures),
-                code=IssueCode.UNKNOWN_FIGURE,
-            )
-        else:
-            parts[fig.part_of].append(located)
-    for whole_id, members in parts.items():
-        whole = index.figures[whole_id]
-        lows = [m.figure.value.low for m in members]
-        highs = [m.figure.value.high for m in members]
-        if None in lows or None in highs or whole.figure.value.low is None:
-            continue  # open bounds cannot be summed: nothing to contradict
-        lo, hi = sum(lows), sum(highs)
-        wlo = whole.figure.value.low
-        whi = whole.figure.value.high if whole.figure.value.high is not None else float("inf")
-        if hi < wlo or lo > whi:
-            shown = " + ".join(f"{m.figure.id} ({number(m.figure.value.low)})" for m in members)
-            yield ledger.issue(
-                whole.path,
-                whole.loc("value"),
-                f"parts do not sum to the whole: {shown} = {number(lo)}"
-                + (f"-{number(hi)}" if hi != lo else ""),
-                value=wlo,
-                expected=f"the parts to add up to {number(wlo)}",
-                hint="fix a part's value, or remove part_of from a figure that is not a part",
-                code=IssueCode.PARTS_SUM,
-            )
-
-
-def claims_agree(ledger: Ledger, index: Index) -> Iterator[Issue]:
-    """Figures grouped into one claim count the same metric and can be the same number."""
-    claims: dict[str, list[Located]] = defaultdict(list)
-    for located in located_figures(ledger, index):
-        claims[located.figure.claim or located.figure.id].append(located)
-    for claim_id, members in claims.items():
-        first = members[0].figure
-        for located in members[1:]:
-            fig = located.figure
-            if fig.metric != first.metric:
-                yield ledger.issue(
-                    located.path,
-                    located.loc("claim"),
-                    f"claim {claim_id!r} mixes metrics",
-                    value=fig.metric,
-                    expected=first.metric,
-                    hint=f"{first.id} counts {first.metric}; use another claim id",
-                    code=IssueCode.CLAIM_MISMATCH,
-                )
-            elif not overlap(fig.value, first.value):
-                yield ledger.issue(
-                    located.path,
-                    located.loc("claim"),
-                    f"claim {claim_id!r} groups disagreeing numbers",
-                    value=worded(fig.value, None),
-                    expected=f"{worded(first.value, None)} as in {first.id}",
-                    hint="different numbers are different claims",
-                    code=IssueCode.CLAIM_MISMATCH,
                 )

@@ -21,6 +21,7 @@ _CLAIM_INPUTS = [
     "claimant",
     "claimant_name",
     "as_of_date",
+    "origin",
 ]
 
 
@@ -54,7 +55,7 @@ def group_claims(figures: pd.DataFrame) -> pd.DataFrame:
     first = np.flatnonzero(~claim_ids.duplicated(keep="first").to_numpy())
     columns = {}
     for name, dtype in frames.CLAIMS_SCHEMA.items():
-        if name == "n_articles":
+        if name in ("n_articles", "n_independent"):
             columns[name] = pd.array(np.ones(len(first), dtype="int64"), dtype=dtype)
             continue
         column = figures[_CLAIM_FROM_FIGURE[name]].take(first)
@@ -95,6 +96,7 @@ def _grouped_rows(values: dict[str, list]) -> dict[str, dict]:
                 "contingent": values["contingent"][i],
                 "figure_ids": {},
                 "articles": {},
+                "origins": {},
                 "claimants": {},
                 "claimant_names": {},
                 "first_as_of": when,
@@ -114,6 +116,7 @@ def _grouped_rows(values: dict[str, list]) -> dict[str, dict]:
                     g["last_as_of"] = when
         g["figure_ids"][values["figure_id"][i]] = None
         g["articles"][values["article"][i]] = None
+        g["origins"][values["origin"][i]] = None
         for part in values["claimant"][i].split(";"):
             g["claimants"][part] = None
         for part in values["claimant_name"][i].split("; "):
@@ -129,6 +132,7 @@ def _grouped_rows(values: dict[str, list]) -> dict[str, dict]:
             "figure_ids": ";".join(g["figure_ids"]),
             "articles": ";".join(g["articles"]),
             "n_articles": len(g["articles"]),
+            "n_independent": len(g["origins"]),
             "claimants": ";".join(g["claimants"]),
             "claimant_names": "; ".join(g["claimant_names"]),
             "first_as_of": g["first_as_of"],

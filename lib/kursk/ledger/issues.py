@@ -48,6 +48,10 @@ class IssueCode(StrEnum):
     UNKNOWN_CONTINGENT = "unknown_contingent"  # a contingent not in contingents.yaml
     UNKNOWN_FIGURE = "unknown_figure"  # a link (part_of, ...) to a figure that does not exist
     UNKNOWN_VAGUE = "unknown_vague"  # vague wording with no numeric reading in vocabulary.yaml
+    UNKNOWN_EVENT = "unknown_event"  # a figure's event not in events.yaml
+    COLOUR = "colour"  # a claimant colour too light to read on white, or used twice
+    NAME = "name"  # two claimants with the same short name (labels would be ambiguous)
+    TRANSLATION = "translation"  # a quote from a source in another language, untranslated
     NEGATIVE = "negative"  # a negative number
     SHARE_OVER_100 = "share_over_100"  # a percentage over 100
     FRACTION = "fraction"  # a fractional count of people

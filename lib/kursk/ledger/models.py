@@ -10,9 +10,16 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
-from .values import VALUE_FORMS, PartialDate, Value, partial_date
+from .values import DATE_FORMS, VALUE_FORMS, PartialDate, Value, partial_date
 
 Slug = Annotated[
     str,
@@ -20,9 +27,15 @@ Slug = Annotated[
     Field(description="lower-case id: letters, digits, '.', '_' or '-'"),
 ]
 MAX_QUOTE_WORDS = 15
+MAX_QUOTE_CHARS = 200  # a quote is a fragment around a number, never a paragraph
+MAX_TRANSLATION_WORDS = 30  # a translation may need more words than its original
 CLAIMANT_KINDS = ("intelligence", "military", "government", "media", "analyst", "unattributed")
 METRIC_GROUPS = ("deployment", "casualties", "payment", "distance")
 TIERS = ("high", "medium", "low")
+SOURCE_KINDS = ("article", "briefing", "statement", "report", "post")
+EVENT_KINDS = ("milestone", "statement")
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
+Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 
 
 class Strict(BaseModel):
@@ -32,7 +45,7 @@ class Strict(BaseModel):
 DateField = Annotated[
     Any,
     Field(
-        description="partial date: YYYY, YYYY-MM or YYYY-MM-DD, '~' suffix if approximate",
+        description=f"partial date: {DATE_FORMS}",
         json_schema_extra={"type": ["string", "integer"]},
     ),
 ]
@@ -51,6 +64,11 @@ class Metric(Strict):
     label: str
     unit: Slug
     group: Literal[METRIC_GROUPS]  # type: ignore[valid-type]
+    total: bool = Field(
+        False,
+        description="counts the group's whole (deployed; killed_or_wounded): titles and the "
+        "headline state this metric's range; at most one per group",
+    )
     description: str = ""
 
 
@@ -60,6 +78,13 @@ class VagueReading(Strict):
     note: str = ""
 
 
+class Grade(Strict):
+    """One grade of our own assessment scale (vocabulary.yaml)."""
+
+    label: str = Field(min_length=1)
+    definition: str = Field(min_length=10, description="what a figure needs to earn it")
+
+
 class Vocabulary(Strict):
     """data/vocabulary.yaml: units, metrics, numeric readings of vague words, confidence tiers."""
 
@@ -67,25 +92,65 @@ class Vocabulary(Strict):
     metrics: dict[Slug, Metric]
     vague: dict[str, VagueReading] = {}
     confidence: dict[str, Literal[TIERS]] = {}  # type: ignore[valid-type]
+    assessments: dict[Slug, Grade] = Field(
+        default_factory=dict,
+        description="the scale of our own assessments, best first: grade -> its definition",
+    )
 
 
 # --- reference entities -----------------------------------------------------------------------
 
 
 class Article(Strict):
+    """A source: an article whose text is held (sha256), or a briefing, statement, report or
+    post known without a saved text (no_text says why)."""
+
     id: Slug
+    kind: Literal[SOURCE_KINDS] = Field("article", description="what the source is")  # type: ignore[valid-type]
     title: str = Field(min_length=1)
-    outlet: str | None = None
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    outlet: str | None = Field(None, description="who published it (a ministry, a newspaper)")
+    url: Url | None = None
     published: DateField = None
     published_note: str = ""
-    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    accessed: DateField = Field(None, description="when the curator read it online")
+    archive_url: Url | None = Field(None, description="an archived copy, e.g. web.archive.org")
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")] = Field(
+        "en", description="ISO 639 code of the text the quotes come from"
+    )
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = Field(
+        None, description="sha256 of the text the figures were read from (when it is held)"
+    )
+    no_text: str | None = Field(
+        None, min_length=3, description="why no text is held (e.g. 'transcript page only')"
+    )
+    reposts: Slug | None = Field(
+        None, description="the source (articles.yaml) this one reproduces: not independent of it"
+    )
+    original: str | None = Field(
+        None, description="the outlet this one reproduces when that is not in articles.yaml"
+    )
     notes: str = ""
 
-    @field_validator("published")
+    @field_validator("published", "accessed")
     @classmethod
-    def _published(cls, v: Any) -> PartialDate | None:
+    def _dates(cls, v: Any) -> PartialDate | None:
         return partial_date(v)
+
+    @model_validator(mode="after")
+    def _text_or_reason(self) -> Article:
+        if (self.sha256 is None) == (self.no_text is None):
+            raise ValueError(
+                "a source either holds its text (sha256: <sha256sum of the text>) or says why "
+                "it does not (no_text: <reason>), not both"
+                if self.sha256
+                else "a source needs sha256: <sha256sum of its text> when its text is held, or "
+                "no_text: <why no text is held> (a briefing known from its transcript page)"
+            )
+        return self
+
+    @property
+    def text_held(self) -> bool:
+        return self.sha256 is not None
 
 
 class ArticlesFile(Strict):
@@ -95,6 +160,12 @@ class ArticlesFile(Strict):
 class Claimant(Strict):
     id: Slug
     name: str = Field(min_length=1)
+    short_name: str | None = Field(
+        None, min_length=1, max_length=24, description="for legends and labels (default: name)"
+    )
+    colour: Colour | None = Field(
+        None, description="#RRGGBB, at least 3:1 contrast on white (default: from the palette)"
+    )
     kind: Literal[CLAIMANT_KINDS]  # type: ignore[valid-type]
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = Field(
         None, description="ISO 3166-1 alpha-2 code; omit for no single country"
@@ -131,6 +202,27 @@ class Window(Strict):
     days: int | None = Field(None, ge=1)
 
 
+class PastAssessment(Strict):
+    """An assessment of ours as it stood before it changed."""
+
+    grade: Slug
+    reason: str = Field(min_length=3)
+    by: str = Field(min_length=1, description="who assessed it")
+    on: DateField
+
+    @field_validator("on")
+    @classmethod
+    def _on(cls, v: Any) -> PartialDate:
+        return PartialDate.parse(v)
+
+
+class Assessment(PastAssessment):
+    """Our own assessment of a figure, on the scale in vocabulary.yaml, kept apart from the
+    claimant's wording; `history` keeps the earlier grades, oldest first."""
+
+    history: list[PastAssessment] = Field(default_factory=list)
+
+
 class Figure(Strict):
     id: Slug
     claim: Slug | None = Field(
@@ -154,10 +246,38 @@ class Figure(Strict):
         ),
     ] = "cumulative"
     contingent: Slug | None = None
-    part_of: Slug | None = Field(None, description="id of the figure this is a part of")
+    part_of: Slug | None = Field(
+        None, description="a figure whose stated total this is part of (parts must add up)"
+    )
+    breakdown: Slug | None = Field(
+        None,
+        description="groups the parts of one breakdown with no stated total ('at least 40 "
+        "killed and about 700 wounded'); they need not add up to anything",
+    )
+    revises: Slug | None = Field(
+        None, description="an earlier figure of the same claimant that this one replaces"
+    )
+    event: Slug | None = Field(
+        None, description="the event (events.yaml) this reports, e.g. one briefing"
+    )
+    progress_of: Slug | None = Field(
+        None, description="a planned figure this counts progress toward (arrived of planned)"
+    )
+    denominator: Slug | None = Field(
+        None, description="the figure this is out of ('2,500 casualties of about 8,000 troops')"
+    )
     share_of: Slug | None = Field(None, description="metric a percentage is a share of")
     confidence: str = Field("", description="the claimant's own wording, e.g. 'reportedly'")
-    quote: str = Field(min_length=1, description=f"verbatim, at most {MAX_QUOTE_WORDS} words")
+    quote: str = Field(
+        min_length=1,
+        description=f"verbatim, at most {MAX_QUOTE_WORDS} words ({MAX_QUOTE_CHARS} characters)",
+    )
+    translation: str = Field(
+        "", description="the quote in English, when the source is in another language"
+    )
+    assessment: Assessment | None = Field(
+        None, description="our own grade of the figure (vocabulary.yaml assessments), dated"
+    )
     note: str = ""
 
     @field_validator("value")
@@ -188,17 +308,32 @@ class Figure(Strict):
         if not v:
             raise ValueError("at least one claimant")
         v = [c.strip() if isinstance(c, str) else c for c in v]
-        if len({repr(c) for c in v}) != len(v):
+        if len(v) > 1 and len({repr(c) for c in v}) != len(v):  # True == 1: compare reprs
             raise ValueError("a claimant is listed twice")
         return v
 
     @field_validator("quote")
     @classmethod
     def _short_quote(cls, v: str) -> str:
+        if len(v) > MAX_QUOTE_CHARS:
+            raise ValueError(f"quote has {len(v)} characters; keep at most {MAX_QUOTE_CHARS}")
         words = len(v.split())
         if words > MAX_QUOTE_WORDS:
             raise ValueError(
                 f"quote has {words} words; keep at most {MAX_QUOTE_WORDS} words around the number"
+            )
+        return v
+
+    @field_validator("translation")
+    @classmethod
+    def _short_translation(cls, v: str) -> str:
+        if len(v) > 2 * MAX_QUOTE_CHARS:
+            raise ValueError(f"translation has {len(v)} characters; translate the quote only")
+        words = len(v.split())
+        if words > MAX_TRANSLATION_WORDS:
+            raise ValueError(
+                f"translation has {words} words; translate the quote only "
+                f"(at most {MAX_TRANSLATION_WORDS} words)"
             )
         return v
 
@@ -227,11 +362,37 @@ class FiguresFile(Strict):
     ignored: list[Ignored] = Field(default_factory=list)
 
 
+class Event(Strict):
+    """Something that happened on a date: a milestone drawn on the timelines (the incursion
+    into Kursk), or a statement or briefing that several sources report (figures link to it)."""
+
+    id: Slug
+    date: DateField
+    label: str = Field(min_length=1, max_length=60, description="short, for a chart annotation")
+    kind: Literal[EVENT_KINDS] = "milestone"  # type: ignore[valid-type]
+    claimant: Slug | None = Field(None, description="who made the statement (statements)")
+    source: Slug | None = Field(None, description="a source (articles.yaml) that reports it")
+    url: Url | None = None
+    note: str = ""
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, v: Any) -> PartialDate:
+        return PartialDate.parse(v)
+
+
+class EventsFile(Strict):
+    """data/events.yaml (optional): events for the timelines and for reports of one event."""
+
+    events: list[Event] = Field(default_factory=list)
+
+
 SCHEMAS = {
     "figures": FiguresFile,
     "articles": ArticlesFile,
     "claimants": ClaimantsFile,
     "contingents": ContingentsFile,
+    "events": EventsFile,
     "vocabulary": Vocabulary,
 }
 

@@ -22,6 +22,8 @@ from .models import (
     ClaimantsFile,
     Contingent,
     ContingentsFile,
+    Event,
+    EventsFile,
     Figure,
     FiguresFile,
     Ignored,
@@ -35,6 +37,7 @@ REFERENCE_FILES: dict[str, tuple[str, type[BaseModel], bool]] = {
     "articles": ("articles.yaml", ArticlesFile, True),
     "claimants": ("claimants.yaml", ClaimantsFile, True),
     "contingents": ("contingents.yaml", ContingentsFile, True),
+    "events": ("events.yaml", EventsFile, False),
 }
 FIGURES_GLOB = "figures/*.yaml"
 # "- id: <id>" opening a list item: the line a figure's row points at
@@ -64,10 +67,27 @@ class Ledger:
     articles: list[Article] | None = None
     claimants: list[Claimant] | None = None
     contingents: list[Contingent] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
     figure_files: list[FigureFile] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     _finders: dict[Path, LineFinder] = field(default_factory=dict, repr=False)
+
+    def known_on(self, day) -> Ledger:
+        """The ledger as it was on a day: sources published by then (their period ended),
+        their figures files, and the events that had happened."""
+        known = [a for a in self.articles or [] if a.published and a.published.end <= day]
+        ids = {a.id for a in known}
+        return Ledger(
+            self.data_dir,
+            self.vocabulary,
+            known,
+            self.claimants,
+            self.contingents,
+            [e for e in self.events if e.date.end <= day],
+            [ff for ff in self.figure_files if ff.article in ids],
+            self.files,
+        )
 
     def path(self, name: str) -> Path:
         """A reference file's path by its name in REFERENCE_FILES."""

@@ -15,18 +15,31 @@ VALUE_FORMS = (
     "a number (exact) or one of {about: N}, {nearly: N}, {over: N}, {at_least: N}, "
     "{up_to: N}, {low: N, high: N} (optionally approx: true), {vague: words}"
 )
-PRECISIONS = ("year", "month", "day")
+# How precisely a date is known; whether it is approximate ('~') is kept apart.
+PRECISIONS = ("year", "part_of_year", "month", "part_of_month", "day")
+PARTS = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}  # thirds of a year, by month
+PART_DAYS = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}  # thirds of a month
+DATE_FORMS = (
+    "2025, 2025-06 or 2025-06-17; early/mid/late 2025 or 2025-06 (a third of the year or "
+    "month); 2025-Q1..Q4 or 2025-H1/H2; a trailing ~ when approximate"
+)
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(~)?$")
+_DATE = re.compile(
+    r"^(?:(?P<part>early|mid|late)[ -])?(?P<year>\d{4})"
+    r"(?:-(?:(?P<month>\d{2})(?:-(?P<day>\d{2}))?|Q(?P<quarter>[1-4])|H(?P<half>[12])))?"
+    r"(?P<approx>~)?$"
+)
 
 
 @dataclass(frozen=True, slots=True)
 class PartialDate:
-    """A date known to a year, month or day, optionally approximate ('~')."""
+    """A date known to a year, part of a year, month, part of a month or day: the period it
+    names (start to end), how precisely, and whether it is approximate ('~')."""
 
     text: str
     start: date
-    precision: Literal["year", "month", "day"]
+    end: date
+    precision: Literal["year", "part_of_year", "month", "part_of_month", "day"]
     approximate: bool
 
     @classmethod
@@ -36,32 +49,63 @@ class PartialDate:
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
-            raise ValueError(
-                "a partial date like 2025, 2025-06 or 2025-06-17 (append ~ if approximate)"
-            )
+            raise ValueError(f"a partial date: {DATE_FORMS}")
         return _parse_text(value.strip())
+
+    @property
+    def middle(self) -> date:
+        """The middle of the period (where a chart places the date)."""
+        return self.start + (self.end - self.start) / 2
 
 
 @lru_cache(maxsize=4096)
 def _parse_text(value: str) -> PartialDate:
     # curated data repeats the same few dates many times: each is parsed once
-    m = _PARTIAL_DATE.match(value)
+    m = _DATE.match(value)
     if not m:
         raise ValueError(
-            f"{value!r} is not a partial date; write 2025, 2025-06 or 2025-06-17, "
-            "with a trailing ~ when approximate (e.g. 2025-01-15~ for 'mid-January')"
+            f"{value!r} is not a partial date; write {DATE_FORMS} "
+            "(e.g. 'early 2025', 'mid 2025-01' for mid-January)"
         )
-    year, month, day, approx = m.groups()
-    y, mo, d = int(year), int(month or 1), int(day or 1)
-    if not 1 <= mo <= 12:
-        raise ValueError(f"{value!r} is an impossible date: month {mo} does not exist")
-    last = calendar.monthrange(y, mo)[1]
-    if not 1 <= d <= last:
-        raise ValueError(
-            f"{value!r} is an impossible date: {calendar.month_name[mo]} {y} has {last} days"
-        )
-    precision = "day" if day else "month" if month else "year"
-    return PartialDate(value, date(y, mo, d), precision, bool(approx))
+    part, year, month, day = m["part"], int(m["year"]), m["month"], m["day"]
+    if part and (day or m["quarter"] or m["half"]):
+        raise ValueError(f"{value!r}: early/mid/late go with a year or a month, not a day")
+    if month:
+        mo = int(month)
+        if not 1 <= mo <= 12:
+            raise ValueError(f"{value!r} is an impossible date: month {mo} does not exist")
+        last = calendar.monthrange(year, mo)[1]
+        if day:
+            d = int(day)
+            if not 1 <= d <= last:
+                raise ValueError(
+                    f"{value!r} is an impossible date: {calendar.month_name[mo]} {year} "
+                    f"has {last} days"
+                )
+            start = end = date(year, mo, d)
+            precision = "day"
+        elif part:
+            first, final = PART_DAYS[part]
+            start, end = date(year, mo, first), date(year, mo, min(final, last))
+            precision = "part_of_month"
+        else:
+            start, end = date(year, mo, 1), date(year, mo, last)
+            precision = "month"
+    else:
+        if part:
+            first, final = PARTS[part]
+        elif m["quarter"]:
+            q = int(m["quarter"])
+            first, final = 3 * q - 2, 3 * q
+        elif m["half"]:
+            h = int(m["half"])
+            first, final = 6 * h - 5, 6 * h
+        else:
+            first, final = 1, 12
+        start = date(year, first, 1)
+        end = date(year, final, calendar.monthrange(year, final)[1])
+        precision = "year" if (first, final) == (1, 12) else "part_of_year"
+    return PartialDate(value, start, end, precision, bool(m["approx"]))
 
 
 def partial_date(value: Any) -> PartialDate | None:
