@@ -57,7 +57,7 @@ from .pages import (
     ShutdownBeacon,
     plain_errors,
 )
-from .pool import DataWatch, throttle_refills
+from .pool import DataWatch, refresh_pool, throttle_refills
 from .sockets import KernelChannels, KurskConnection, QueryInfo, forget_queries
 
 __all__ = ["BUSY_MESSAGE", "KurskVoila", "main"]
@@ -188,7 +188,12 @@ class KurskVoila(Voila):
         try:
             out, _ = await asyncio.wait_for(proc.communicate(), self.snapshot_timeout)
             lines = out.decode(errors="replace").strip().splitlines()
-            self.log.info(lines[-1] if lines else "snapshots: no report")
+            report = lines[-1] if lines else "snapshots: no report"
+            self.log.info(report)
+            if re.search(r"\(([1-9]\d*) drawn", report):
+                # The pre-heated kernels rendered their pages before these pictures existed.
+                self.log.info("snapshots drawn: the pre-heated kernels are replaced to show them")
+                refresh_pool(self.kernel_manager)
         except TimeoutError:
             self.log.warning("snapshots: none (not drawn within %.0f s)", self.snapshot_timeout)
         finally:

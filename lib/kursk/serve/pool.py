@@ -133,16 +133,23 @@ class DataWatch:
             self.refresh()
 
     def refresh(self) -> None:
-        pools = getattr(self.manager, "_pools", None)
-        if pools is None:
-            return
-        for name in list(pools):
-            old, pools[name] = pools[name], []
-            self.manager.fill_if_needed(delay=0, notebook_name=name)
-            for task in old:
-                asyncio.ensure_future(self._retire(task))
+        refresh_pool(self.manager)
 
-    async def _retire(self, task) -> None:
+
+def refresh_pool(manager) -> None:
+    """Replace the pre-heated kernels: new ones start now, the old ones are shut down once
+    they are ready (a page never gets one that rendered what has since changed)."""
+    pools = getattr(manager, "_pools", None)
+    if pools is None:
+        return
+
+    async def retire(task) -> None:
         with contextlib.suppress(Exception):
             content = await task
-            await self.manager.shutdown_kernel(content["kernel_id"], now=True)
+            await manager.shutdown_kernel(content["kernel_id"], now=True)
+
+    for name in list(pools):
+        old, pools[name] = pools[name], []
+        manager.fill_if_needed(delay=0, notebook_name=name)
+        for task in old:
+            asyncio.ensure_future(retire(task))
