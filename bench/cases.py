@@ -328,15 +328,19 @@ async def forged_value(srv: Server, n: int = 8) -> dict:
 
 
 async def versions(srv: Server, n: int = 9) -> dict:
-    """Neither the page nor the kernel names its versions."""
-    status, kernel_id, cookies = await get_page(srv.url, reader(n))
-    async with httpx.AsyncClient(base_url=srv.url, headers=reader(n)) as http:
+    """Neither the page nor the kernel names its versions; the kernel's memory is capped."""
+    async with httpx.AsyncClient(base_url=srv.url, headers=reader(n), timeout=120) as http:
         page = await http.get("/")
+        cookies = dict(http.cookies)
+    kernel_id = page.text.split('"kernelId": "', 1)[1][:36]
     ws = await kernel_socket(srv.url, kernel_id, cookies, v1=False, headers=reader(n))
+    kernel = srv.kernel_of(kernel_id)
+    limits = Path(f"/proc/{kernel.pid}/limits").read_text() if kernel else ""
+    data_cap = next((ln.split()[3] for ln in limits.splitlines() if "Max data size" in ln), "?")
     await ws.send(json.dumps(message("kernel_info_request", {})))
     info = {}
     with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(20):
+        async with asyncio.timeout(60):
             async for raw in ws:
                 msg = json.loads(raw) if isinstance(raw, str) else {}
                 if msg.get("header", {}).get("msg_type") == "kernel_info_reply":
@@ -344,9 +348,6 @@ async def versions(srv: Server, n: int = 9) -> dict:
                     break
     await ws.close()
     await _leave(srv, kernel_id, cookies, n)
-    kernels = srv.kernels()
-    limits = Path(f"/proc/{kernels[0].pid}/limits").read_text() if kernels else ""
-    data_cap = next((ln.split()[3] for ln in limits.splitlines() if "Max data size" in ln), "?")
     quiet = (
         not info.get("banner")
         and not info.get("implementation_version")
