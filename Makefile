@@ -99,6 +99,10 @@ gallery: $(VENV)/.test chromium
 loadtest: $(VENV)/.test chromium
 	$(BIN)/python -m bench.loadtest --viewers $(VIEWERS) --pool $(POOL)
 
+## chaos: abuse and fault cases against real servers on loopback (bounded, ~3 min), table to build/chaos.json
+chaos: $(VENV)/.test chromium
+	$(BIN)/python -m bench.chaos
+
 ## lint: ruff check and format check
 lint: $(VENV)/.test
 	$(BIN)/ruff check lib tests bench
@@ -121,4 +125,4 @@ help:
 	  -e 's/\$$(VIEWERS)/$(VIEWERS)/g' -e 's/\$$(POOL)/$(POOL)/g' \
 	  | awk -F': ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-.PHONY: env chromium nginx dashboard lab test validate briefing publish bench gallery loadtest lint lock clean help
+.PHONY: env chromium nginx dashboard lab test validate briefing publish bench gallery loadtest chaos lint lock clean help

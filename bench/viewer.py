@@ -88,8 +88,16 @@ def find_model(states: dict, dom_class: str) -> str:
 class WidgetSession:
     """One viewer over the network, as the page's JavaScript talks to its kernel."""
 
-    def __init__(self, base_url: str, kernel_id: str, cookies: dict, page_html: str):
+    def __init__(
+        self,
+        base_url: str,
+        kernel_id: str,
+        cookies: dict,
+        page_html: str,
+        headers: dict | None = None,
+    ):
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.headers = dict(headers or {})  # e.g. X-Real-IP: one reader among many via nginx
         self.kernel_id = kernel_id
         self.cookies = cookies
         self.page_html = page_html
@@ -103,19 +111,24 @@ class WidgetSession:
         self._control = uuid.uuid4().hex
 
     @classmethod
-    async def open(cls, base_url: str, timeout: float = 120) -> WidgetSession:
-        """GET the page (Busy on the busy page), then connect to its kernel."""
-        async with httpx.AsyncClient(base_url=base_url, timeout=timeout) as http:
+    async def open(
+        cls, base_url: str, timeout: float = 120, headers: dict | None = None
+    ) -> WidgetSession:
+        """GET the page (Busy on the busy page), then connect to its kernel.
+
+        headers: sent with every request, e.g. {"X-Real-IP": ...} to stand for one reader
+        among many behind the proxy (the server limits kernels per client)."""
+        async with httpx.AsyncClient(base_url=base_url, timeout=timeout, headers=headers) as http:
             page = await http.get("/")
             cookies = dict(http.cookies)
-        if page.status_code == 503:
+        if page.status_code in (503, 429):
             raise Busy(page.text)
         page.raise_for_status()
         match = KERNEL_ID.search(page.text)
         if not match:
             text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text)).strip()
             raise RuntimeError(f"the page names no kernel ({len(page.text)} bytes): {text[-300:]}")
-        self = cls(base_url, match.group(1), cookies, page.text)
+        self = cls(base_url, match.group(1), cookies, page.text, headers)
         self.opened = time.perf_counter()
         await self.connect()
         return self
@@ -127,7 +140,11 @@ class WidgetSession:
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         self._ws = await websockets.connect(
             url,
-            additional_headers={"Cookie": cookie, "Origin": self.base_url.rstrip("/")},
+            additional_headers={
+                "Cookie": cookie,
+                "Origin": self.base_url.rstrip("/"),
+                **self.headers,
+            },
             max_size=None,
             open_timeout=60,
         )
@@ -235,7 +252,9 @@ class WidgetSession:
         """Leave: with shutdown=True as the page's unload beacon does, else just disconnect."""
         if shutdown:
             xsrf = self.cookies.get("_xsrf", "")
-            async with httpx.AsyncClient(base_url=self.base_url, cookies=self.cookies) as http:
+            async with httpx.AsyncClient(
+                base_url=self.base_url, cookies=self.cookies, headers=self.headers
+            ) as http:
                 await http.post(
                     f"voila/api/shutdown/{self.kernel_id}",
                     data={"_xsrf": xsrf},

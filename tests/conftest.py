@@ -72,9 +72,18 @@ def data_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def voila_server():
     """Base URL of a running dashboard server, shared by the browser tests."""
+    import os
+    import time
+
     from kursk.serve import start, stop
 
     proc, url = start()
+    # The server draws its chart snapshots in the background (it never waits for them): the
+    # browser tests that look for them wait until they are there (bounded).
+    log = Path(os.readlink(f"/proc/{proc.pid}/fd/1"))
+    deadline = time.monotonic() + 240
+    while "snapshots:" not in log.read_text(errors="replace") and time.monotonic() < deadline:
+        time.sleep(0.5)
     yield url
     stop(proc)
 

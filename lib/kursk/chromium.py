@@ -6,8 +6,10 @@ browser is Debian's `chromium` package (`make chromium` installs it).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 from pathlib import Path
 
 CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -30,7 +32,11 @@ INSTALL_HINT = (
 )
 
 
-class ChromiumNotFound(RuntimeError):
+class ChromiumError(RuntimeError):
+    """Chromium could not draw: missing, failing to start, or not answering in time."""
+
+
+class ChromiumNotFound(ChromiumError):
     """No usable Chromium on this machine; the message says how to install one."""
 
 
@@ -55,3 +61,25 @@ def launch(playwright, **kwargs):
     return playwright.chromium.launch(
         executable_path=str(find_chromium()), args=CHROMIUM_ARGS, headless=True, **kwargs
     )
+
+
+def kill_tree(pid: int) -> None:
+    """Kill a process and everything it started, even what left its process group.
+
+    Kaleido's browser wrapper starts its own session, so a browser that hangs would outlive
+    a killed process group; its descendants are found through /proc first (once the parent
+    is gone they would belong to init and be out of reach).
+    """
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            parents[int(entry.name)] = int(fields[1])
+    family, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        family.append(current)
+        todo += [child for child, parent in parents.items() if parent == current]
+    for member in family:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(member, signal.SIGKILL)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -147,7 +148,8 @@ def cmd_briefing(args) -> int:
     import time
 
     from .briefing import FORMATS, build_briefing
-    from .chromium import ChromiumNotFound
+    from .briefing.folder import PackError
+    from .chromium import ChromiumError
     from .publish.sides import SideError
 
     data = _load(args)
@@ -166,13 +168,47 @@ def cmd_briefing(args) -> int:
     except SideError as exc:  # the previous briefing: nothing was written
         print(f"kursk briefing: --since-briefing: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    except ChromiumNotFound as exc:
+    except PackError as exc:
+        print(f"kursk: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except ChromiumError as exc:
         print(f"error: images not written: {exc}", file=sys.stderr)
         print("index.html, briefing.md, figures.csv, manifest.json were written.", file=sys.stderr)
         return 3
     out = args.out or BUILD_DIR / "briefing"
     print(f"wrote briefing to {out} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     return EXIT_OK
+
+
+def _date(text: str) -> str:
+    """A --since value: a date as YYYY, YYYY-MM or YYYY-MM-DD (argparse says which is wrong)."""
+    import datetime as dt
+
+    for form in ("%Y-%m-%d", "%Y-%m", "%Y"):
+        try:
+            dt.datetime.strptime(text, form)
+            return text
+        except ValueError:
+            pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD, YYYY-MM or YYYY")
+
+
+def _os_error(exc: OSError) -> str:
+    """What went wrong with a file or folder, in the user's words, with the path and a fix."""
+    where = exc.filename or exc.filename2 or "a file"
+    fixes = {
+        errno.EACCES: "permission denied; choose a folder you can write (--out) or fix its owner",
+        errno.EPERM: "not permitted; choose a folder you can write (--out) or fix its owner",
+        errno.EROFS: "the file system is read-only; choose another folder with --out",
+        errno.ENOSPC: "the disk is full; free some space and run again",
+        errno.EDQUOT: "your disk quota is used up; free some space and run again",
+        errno.EFBIG: "the file grew beyond the size allowed here; free space or raise the limit",
+        errno.ENOENT: "not found; check the path",
+        errno.ENOTDIR: "a part of the path is a file, not a folder; check the path",
+        errno.EISDIR: "this is a folder; give a file name",
+    }
+    fix = fixes.get(exc.errno, exc.strerror or str(exc))
+    return f"kursk: cannot use {display_path(where)}: {fix}"
 
 
 def _report_added(run, command: str) -> int:
@@ -406,7 +442,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", default=None, help="default: build/briefing/")
     p.add_argument("--formats", default="png,svg,pdf", help="comma-separated: png,svg,pdf")
     p.add_argument("--claimant", action="append", metavar="ID", help="repeat to keep several")
-    p.add_argument("--since", metavar="DATE", default=None, help="as-of date lower bound")
+    p.add_argument(
+        "--since", metavar="DATE", default=None, type=_date, help="as-of date lower bound"
+    )
     p.add_argument(
         "--as-known-on",
         metavar="DATE",
@@ -459,6 +497,16 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # a user's path, permission or disk, not a bug
+        if os.environ.get("KURSK_DEBUG"):
+            raise
+        print(_os_error(exc), file=sys.stderr)
+        return EXIT_FAILED
+    except ValueError as exc:  # a value the user gave (a date, an option) that does not fit
+        if os.environ.get("KURSK_DEBUG"):
+            raise
+        print(f"kursk: {exc} (KURSK_DEBUG=1 shows where)", file=sys.stderr)
+        return EXIT_INVALID
     except Exception as exc:  # no traceback for users; KURSK_DEBUG=1 shows it
         if os.environ.get("KURSK_DEBUG"):
             raise

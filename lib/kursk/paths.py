@@ -8,6 +8,7 @@ from a wheel there is no checkout: the data folder is ./data (or KURSK_DATA_DIR)
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -37,13 +38,23 @@ PLOTLY_JS = STATIC_DIR / "plotly-cartesian.min.js"
 PLOTLY_URL = "voila/kursk/plotly-cartesian.min.js"  # where the server serves it
 
 
+# Characters that must not reach a terminal or a page raw: C0, DEL, C1, line separators, bidi.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def display_path(path: Path) -> str:
-    """A path as a user should see it in an error: relative to the checkout when inside it."""
+    """A path as a user should see it in an error: relative to the checkout when inside it.
+
+    The last part is not resolved: a link's own name is shown, never where it points (a link
+    out of the data folder must not print its target on the public error page). Control
+    characters in names are shown escaped (\\x1b), so a file name cannot drive a terminal.
+    """
     path = Path(path)
     try:
-        return str(path.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
+        shown = str((path.parent.resolve() / path.name).relative_to(ROOT))
+    except (ValueError, OSError):
+        shown = str(path)
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], shown)
 
 
 def snapshot_dir() -> Path:

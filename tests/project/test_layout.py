@@ -120,6 +120,7 @@ def test_the_wheel_carries_what_serving_needs_and_works_outside_a_checkout(tmp_p
     for needed in (
         "kursk/serve/jupyter/voila/templates/kursk/index.html.j2",
         "kursk/serve/jupyter/voila/templates/kursk/conf.json",
+        "kursk/serve/jupyter/voila/templates/kursk/static/notice.js",
         "kursk/serve/jupyter/kernels/python3/kernel.json",
         "kursk/serve/static/plotly-cartesian.min.js",
         "kursk/serve/dashboard/overview.ipynb",

@@ -210,3 +210,24 @@ def test_deploy_guide_names_files_and_commands_that_exist():
     for target in set(re.findall(r"`make (\w+)", guide)):
         assert re.search(rf"^{target}:", makefile, re.M), target
     assert "p95" in guide and "MiB" in guide  # the measured numbers are in it
+
+
+def test_systemd_unit_sizes_memory_on_each_kernels_ceiling_and_raises_the_fd_limit():
+    """The unit's MemoryMax holds for the cap's worst case, not only the typical kernel: each
+    kernel may reach about 400 MiB resident under its ceiling (docs/deploy.md), and 1024
+    descriptors run out at about 200 websockets (issue 18)."""
+    import json
+
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str
+    unit.read(UNIT)
+    service = unit["Service"]
+    assert int(service["LimitNOFILE"]) >= 65536
+    argv = shlex.split(service["ExecStart"])
+    cap = int(next(a for a in argv if a.startswith("--KurskVoila.max_viewers=")).split("=")[1])
+    voila = json.loads((ROOT / "lib/kursk/serve/dashboard/voila.json").read_text())
+    pool = voila["VoilaConfiguration"]["default_pool_size"]
+    assert KurskVoila().kernel_memory_mb <= 1536  # the ceiling that measured ~400 MiB resident
+    assert float(service["MemoryMax"].rstrip("G")) * 1024 >= (cap + pool) * 400 + 512
+    guide = (DOCS / "deploy.md").read_text()
+    assert "LimitNOFILE" in guide and "× 400 MiB + 512 MiB" in guide

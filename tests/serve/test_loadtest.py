@@ -16,7 +16,8 @@ import pytest
 from bench.loadtest import format_report, is_kernel, load_test, percentile, server_pid_for, settle
 from bench.viewer import Busy, WidgetSession, charts_with_figures, holds_figure
 from kursk import serve
-from kursk.serve.app import BUSY_MESSAGE, ViewerSlots
+from kursk.serve.app import BUSY_MESSAGE
+from kursk.serve.limits import ViewerBook
 
 
 def arun(coro):
@@ -25,19 +26,19 @@ def arun(coro):
         return pool.submit(asyncio.run, coro).result()
 
 
-def test_viewer_slots_count_viewer_kernels_and_pending_pages():
-    slots = ViewerSlots(2)
-    assert slots.admit(live_ids=["pool"])  # pending 1
-    assert slots.admit(live_ids=["pool"])  # pending 2
-    assert not slots.admit(live_ids=["pool"])  # full while both pages are still rendering
-    slots.bind("k1")
-    slots.release()  # the second request died before it got a kernel
-    assert slots.in_use(["pool", "k1"]) == 1
-    assert slots.admit(["pool", "k1"])
-    slots.bind("k2")
-    assert not slots.admit(["pool", "k1", "k2"])
-    assert slots.admit(["pool", "k2"])  # k1 was culled: its slot is free again
-    assert ViewerSlots(0).admit(["a", "b", "c"])  # 0 = no cap
+def test_viewer_book_counts_viewer_kernels_and_pending_pages():
+    book = ViewerBook(2)
+    assert book.admit(["pool"], "a") is None  # pending 1
+    assert book.admit(["pool"], "b") is None  # pending 2
+    assert book.admit(["pool"], "c") == "busy"  # full while both pages are still rendering
+    book.bind("k1", "a")
+    book.release("b")  # the second request died before it got a kernel
+    assert book.in_use(["pool", "k1"]) == 1
+    assert book.admit(["pool", "k1"], "b") is None
+    book.bind("k2", "b")
+    assert book.admit(["pool", "k1", "k2"], "c") == "busy"
+    assert book.admit(["pool", "k2"], "c") is None  # k1 was culled: its slot is free again
+    assert ViewerBook(0).admit(["a", "b", "c"], "x") is None  # 0 = no cap
 
 
 def test_chart_detection_follows_widget_children():

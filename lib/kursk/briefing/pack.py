@@ -1,4 +1,8 @@
-"""The briefing pack: every chart as PNG/SVG/PDF, an offline page, markdown, CSV, manifest."""
+"""The briefing pack: every chart as PNG/SVG/PDF, an offline page, markdown, CSV, manifest.
+
+How it is written (folder.py): beside the target, swapped in whole when complete, one run at
+a time; the manifest lists exactly the files of that run.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,12 @@ from pathlib import Path
 
 from ..analysis.facts import headline
 from ..charts import build_all
-from ..chromium import ChromiumNotFound
+from ..chromium import ChromiumError
 from ..ledger import Dataset, export_text
 from ..paths import BUILD_DIR
 from ..publish import report
 from ..publish.since import changes_since, marked, previous_briefing, recorded
+from .folder import PackFolder
 from .images import write_images
 from .markdown import markdown
 from .page import HEIGHT, WIDTH, page
@@ -100,13 +105,17 @@ def build_briefing(
 
     since_briefing: a previous briefing's folder or manifest.json; the pack then says what
     changed since it ("What changed" in briefing.md and index.html, marks in hover and table).
-    Raises publish.sides.SideError, before writing anything, when it cannot be read; and
-    ChromiumNotFound after writing the non-image files when no Chromium is available.
+    Raises publish.sides.SideError, before writing anything, when it cannot be read.
+
+    The pack is built in a folder beside out_dir and replaces it whole once complete; a run
+    that fails or is interrupted leaves the previous pack as it was. Raises ChromiumError
+    when the images could not be drawn (no Chromium, or one that fails or hangs): the pack
+    then holds the text files, and its manifest says so. Raises folder.PackError when out_dir
+    cannot take a pack (another run writing into it, or other files in it).
     """
     # read first: the new pack is often written over the previous one
     previous = previous_briefing(since_briefing) if since_briefing is not None else None
     out = Path(out_dir) if out_dir is not None else BUILD_DIR / "briefing"
-    out.mkdir(parents=True, exist_ok=True)
     formats = [f for f in formats if f]
     filt = {
         "claimants": sorted(claimants) if claimants else None,
@@ -131,21 +140,11 @@ def build_briefing(
         title = "What changed since the last briefing"
         what_changed = (report.markdown(changes, title), report.html_section(changes, title))
     texts = {
-        "index.html": page(shown, figs, lines, provenance, what_changed[1]),
-        "briefing.md": markdown(shown, figs, lines, formats, filt, what_changed[0]),
-        "figures.csv": export_text(shown, "csv"),
+        "index.html": lambda: page(shown, figs, lines, provenance, what_changed[1]),
+        "figures.csv": lambda: export_text(shown, "csv"),
+        # written after the images: it links only those that exist
+        "briefing.md": lambda drawn: markdown(shown, figs, lines, drawn, filt, what_changed[0]),
     }
-    written = []
-    for name, text in texts.items():
-        (out / name).write_text(text, encoding="utf-8")
-        written.append(out / name)
-        step(name)
-    error = None
-    if formats:
-        try:
-            written += write_images(figs, out, formats, WIDTH, HEIGHT, SCALE, step)
-        except ChromiumNotFound as exc:
-            error = str(exc)
     manifest = Manifest(
         data_fingerprint=data.fingerprint,
         data_version=data.version.as_dict(),
@@ -153,13 +152,41 @@ def build_briefing(
         formats=list(formats),
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         versions=_versions(),
-        files={p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written},
-        image_error=error,
         since_briefing=recorded(since_briefing, changes) if changes is not None else None,
     )
-    (out / "manifest.json").write_text(
-        json.dumps(manifest.as_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
-    if error:
-        raise ChromiumNotFound(error)
+    try:
+        _write(out, manifest, figs, texts, step)
+    except OSError as exc:  # said of the pack's folder, not of the hidden one it was built in
+        raise OSError(exc.errno, exc.strerror, str(out)) from exc
+    if manifest.image_error:
+        raise ChromiumError(manifest.image_error)
     return manifest
+
+
+def _write(out: Path, manifest: Manifest, figs, texts: dict, step) -> None:
+    """Write the pack into a folder beside out and swap it in; completes the manifest."""
+    with PackFolder(out) as pack:
+        written = []
+
+        def text(name: str, content: str) -> None:
+            (pack.staging / name).write_text(content, encoding="utf-8")
+            written.append(pack.staging / name)
+            step(name)
+
+        text("index.html", texts["index.html"]())
+        text("figures.csv", texts["figures.csv"]())
+        if manifest.formats:
+            try:
+                written += write_images(
+                    figs, pack.staging, manifest.formats, WIDTH, HEIGHT, SCALE, step
+                )
+            except ChromiumError as exc:
+                manifest.image_error, manifest.formats = str(exc), []
+                for image in set(pack.staging.iterdir()) - set(written):
+                    image.unlink()  # no half set of images
+        text("briefing.md", texts["briefing.md"](manifest.formats))
+        manifest.files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written}
+        (pack.staging / "manifest.json").write_text(
+            json.dumps(manifest.as_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        pack.commit()

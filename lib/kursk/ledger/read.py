@@ -29,7 +29,7 @@ from .models import (
     Ignored,
     Vocabulary,
 )
-from .yamlio import LineFinder, read_yaml_text
+from .yamlio import MAX_DEPTH, LineFinder, read_yaml_text
 
 # name -> (file, model, required)
 REFERENCE_FILES: dict[str, tuple[str, type[BaseModel], bool]] = {
@@ -95,9 +95,12 @@ class Ledger:
 
     def line(self, path: Path, loc: tuple) -> int | None:
         """The line of a key path in a file (the file is composed again only when asked)."""
+        return self._finder(path).line(loc)
+
+    def _finder(self, path: Path) -> LineFinder:
         if path not in self._finders:
-            self._finders[path] = LineFinder(path)
-        return self._finders[path].line(loc)
+            self._finders[path] = LineFinder(path, self.data_dir)
+        return self._finders[path]
 
     def where(self, path: Path, loc: tuple) -> str:
         """'file:line' of a key path, for hints that point at another place."""
@@ -106,7 +109,7 @@ class Ledger:
     def issue(self, path: Path, loc: tuple, message: str, **kw: Any) -> Issue:
         """An Issue located at a key path of a file."""
         if kw.pop("raw_scalar", False):  # YAML typed a scalar the model wants as text
-            raw = self._finders.setdefault(path, LineFinder(path)).raw(loc)
+            raw = self._finder(path).raw(loc)
             shown = raw or kw["value"]
             message = f"YAML read {shown!r} as a {type(kw['value']).__name__}"
             kw.update(expected="text", hint=f'put it in quotes: "{shown}"')
@@ -123,7 +126,7 @@ def read(data_dir: Path) -> Ledger:
     ledger = Ledger(data_dir)
     for name, (filename, model, required) in REFERENCE_FILES.items():
         path = data_dir / filename
-        if not path.exists():
+        if not (path.exists() or path.is_symlink()):  # a dangling link is not "missing"
             if required:
                 ledger.issues.append(
                     Issue(
@@ -137,20 +140,34 @@ def read(data_dir: Path) -> Ledger:
                 )
             continue
         ledger.files.append(path)
-        parsed = _read_model(ledger, path, model)
+        parsed = _guarded(ledger, path, _read_model, model)
         if parsed is not None:
             setattr(ledger, name, getattr(parsed, name) if name != "vocabulary" else parsed)
     for path in sorted(data_dir.glob(FIGURES_GLOB)):
         ledger.files.append(path)
-        figure_file = _read_figures(ledger, path)
+        figure_file = _guarded(ledger, path, _read_figures)
         if figure_file is not None:
             ledger.figure_files.append(figure_file)
     return ledger
 
 
+def _guarded(ledger: Ledger, path: Path, read_file, *args):
+    """read_file(ledger, path, *args), with a nesting too deep for Python as one issue.
+
+    yamlio refuses deep nesting before this point; this is the net behind it, so that no
+    file can turn into "internal error: RecursionError" for the curator or the public page.
+    """
+    try:
+        return read_file(ledger, path, *args)
+    except RecursionError:
+        message = f"nested more than {MAX_DEPTH} levels deep"
+        ledger.issues.append(Issue(display_path(path), None, "", message, code=IssueCode.TOO_DEEP))
+        return None
+
+
 def _top_level(ledger: Ledger, path: Path, model: type[BaseModel]) -> tuple[Any, str | None]:
     """A file's parsed YAML when it is a mapping (else None, with the problem recorded)."""
-    data, problems, text = read_yaml_text(path)
+    data, problems, text = read_yaml_text(path, ledger.data_dir)
     ledger.issues += problems
     if problems:
         return None, None

@@ -1,18 +1,21 @@
-"""The Voila app serving the read-only link: a kernel cap, headers on every reply, no file routes.
+"""The Voila app serving the read-only link: Voila, plus what a public link needs.
 
-`python -m kursk.serve.app NOTEBOOK [voila options]` is Voila with the changes a public link
-needs:
+`python -m kursk.serve.app NOTEBOOK [voila options]` is Voila with:
 
-- a kernel cap: each viewer costs one kernel; beyond `KurskVoila.max_viewers` live
-  viewer kernels a new viewer gets a polite "busy, try again in a minute" page (HTTP 503 with
-  Retry-After) instead of the server running out of memory;
-- the security headers of the Voila config (`tornado_settings.headers`) on every reply, including
-  static files and error pages, which Voila's own handlers leave bare; no version banner;
-- at most one page renders per core at a time (later arrivals wait their turn);
-- any path other than the dashboard is a plain 404, not a redirect into /voila/files/;
-- malformed template-asset URLs are a 404, not a 500;
-- before serving, static snapshots of the default charts are drawn (serve/snapshots.py), so a
-  page shows every chart as soon as it arrives;
+- a kernel cap and per-client limits (limits.py, pages.py): beyond `max_viewers` live viewer
+  kernels a new viewer gets a polite "busy, try again in a minute" page (503); kernels whose
+  page request was abandoned, whose page never connected, or whose page left without a word
+  are reclaimed within seconds to minutes, not at the 15-minute cull;
+- the kernel websocket checked (sockets.py, frames.py): frame size and shape before any work,
+  only the page's own messages, a rate, websockets per kernel and per client;
+- dead kernels detected (voila.json: auto-restart with no restarts) and their page told;
+  the pre-heated kernels replaced when the data change (pool.py);
+- file descriptors: the soft limit raised, viewers refused while few are left, accept()
+  paused instead of spinning when none is left, idle connections closed (listen.py);
+- quiet logs (logs.py) and plain error pages without tracebacks; no version banners;
+- security headers on every reply; any path other than the dashboard is a plain 404;
+- snapshots of the default charts drawn in the background (serve/snapshots.py): the server
+  never waits for them;
 - plotly.js (the cartesian bundle) served once per browser, cacheable.
 """
 
@@ -21,219 +24,69 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import html
 import os
 import re
 import subprocess
 import sys
 
-import tornado.web
-from jupyter_server._tz import utcnow
+import tornado.websocket
+from jupyter_server.auth.logout import LogoutHandler
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import url_path_join
-from traitlets import Bool, Int
+from tornado.ioloop import IOLoop, PeriodicCallback
+from traitlets import Bool, Float, Int, List, default
 from voila.app import Voila
+from voila.request_info_handler import RequestInfoSocketHandler
+from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.static_file_handler import TemplateStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
-from ..paths import PLOTLY_URL, STATIC_DIR
-
-BUSY_TITLE = "Kursk Figures is busy"
-BUSY_MESSAGE = (
-    "Too many people are viewing the dashboard right now. Please try again in a minute; "
-    "this page reloads by itself."
+from ..chromium import kill_tree
+from ..paths import DATA_DIR, PLOTLY_URL, STATIC_DIR
+from . import logs
+from .limits import ViewerBook, raise_fd_limit
+from .listen import guarded_listen
+from .pages import (
+    BUSY_MESSAGE,
+    KurskPageHandler,
+    NotFound,
+    PlotlyJSHandler,
+    SafeTemplateStaticFileHandler,
+    SecurityHeaders,
+    ShutdownBeacon,
+    plain_errors,
 )
+from .pool import DataWatch, refresh_pool, throttle_refills
+from .sockets import KernelChannels, KurskConnection, QueryInfo, forget_queries
+
+__all__ = ["BUSY_MESSAGE", "KurskVoila", "main"]
+TICK = 2.0  # seconds between looks at the viewer kernels
 
 
-def busy_page(retry_after: int) -> str:
-    """The self-contained page a viewer sees when every viewer slot is taken."""
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="refresh" content="{int(retry_after)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(BUSY_TITLE)}</title>
-<style>body{{font-family:'DejaVu Sans',Arial,sans-serif;background:#f6f7f9;color:#1f2933;
-margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}}
-main{{background:#fff;border:1px solid #e4e7eb;border-radius:6px;padding:24px 32px;
-max-width:520px}}h1{{font-size:22px;margin:0 0 8px 0}}p{{font-size:15px;line-height:1.5}}</style>
-</head><body><main class="kursk-busy"><h1>{html.escape(BUSY_TITLE)}</h1>
-<p>{html.escape(BUSY_MESSAGE)}</p></main></body></html>
-"""
-
-
-def plain_page(status_code: int, reason: str) -> str:
-    """A bare error page: status and reason, nothing about the stack."""
-    text = html.escape(f"{status_code}: {reason}")
-    return f"<!DOCTYPE html><html><head><title>{text}</title></head><body>{text}</body></html>"
-
-
-class ViewerSlots:
-    """Counts viewer kernels (pre-heated pool kernels excluded) and admits up to `limit`."""
-
-    def __init__(self, limit: int):
-        self.limit = limit
-        self.kernels: set[str] = set()
-        self.pending = 0  # admitted requests whose kernel is not known yet
-
-    def in_use(self, live_ids) -> int:
-        """Viewer kernels still alive plus admitted requests still waiting for one."""
-        self.kernels &= set(live_ids)  # culled or shut-down kernels free their slot
-        return len(self.kernels) + self.pending
-
-    def admit(self, live_ids) -> bool:
-        """Take a slot if one is free."""
-        if self.limit > 0 and self.in_use(live_ids) >= self.limit:
-            return False
-        self.pending += 1
-        return True
-
-    def bind(self, kernel_id: str) -> None:
-        """The admitted request got its kernel: the slot is now held by that kernel."""
-        self.pending = max(0, self.pending - 1)
-        self.kernels.add(kernel_id)
-
-    def release(self) -> None:
-        """The admitted request ended before it got a kernel."""
-        self.pending = max(0, self.pending - 1)
-
-
-class _RecordingKernelManager:
-    """Passes everything to Voila's kernel manager and reports which kernel a page got."""
-
-    def __init__(self, manager, on_kernel):
-        self._manager = manager
-        self._on_kernel = on_kernel
-
-    def __getattr__(self, name):
-        return getattr(self._manager, name)
-
-    POOL_RETRIES = 3
-
-    async def get_rendered_notebook(self, *args, **kwargs):
-        # Voila hands out pre-heated kernels without checking they still run: one that died in
-        # the pool (as kernels did when twenty started at once and two took the same TCP port)
-        # gave the viewer a 404. A dead one is shut down and the next pool kernel taken (the
-        # pool refills as each is taken); dashboards/voila.json turns jupyter_client's
-        # auto-restart off, since a restarted kernel never ran the notebook and its page would
-        # stay on the snapshot.
-        for attempt in range(self.POOL_RETRIES + 1):
-            task, cache, kernel_id = await self._manager.get_rendered_notebook(*args, **kwargs)
-            if attempt == self.POOL_RETRIES or await self._alive(kernel_id):
-                break
-            self._manager.log.warning("pre-heated kernel %s died in the pool; next", kernel_id)
-            with contextlib.suppress(Exception):
-                await self._manager.shutdown_kernel(kernel_id, now=True)
-        self._on_kernel(kernel_id)
-        return task, cache, kernel_id
-
-    async def _alive(self, kernel_id: str) -> bool:
-        try:
-            kernel = self._manager.get_kernel(kernel_id)
-        except KeyError:
-            return False
-        alive = kernel.is_alive()
-        return bool(await alive if asyncio.iscoroutine(alive) else alive)
-
-    async def start_kernel(self, *args, **kwargs):
-        kernel_id = await self._manager.start_kernel(*args, **kwargs)
-        self._on_kernel(kernel_id)
-        return kernel_id
-
-
-class CappedVoilaHandler(TornadoVoilaHandler):
-    """The dashboard page, or the busy page when every viewer slot is taken."""
-
-    @property
-    def kernel_manager(self):
-        return _RecordingKernelManager(self.settings["kernel_manager"], self._got_kernel)
-
-    def _got_kernel(self, kernel_id: str) -> None:
-        # A pre-heated kernel may have idled in the pool for longer than the cull timeout; once
-        # handed out the culler would shut it down before the viewer's websocket connects.
-        with contextlib.suppress(KeyError):
-            self.settings["kernel_manager"].get_kernel(kernel_id).last_activity = utcnow()
-        if self._admitted and not self._bound:
-            self._bound = True
-            self.settings["kursk_slots"].bind(kernel_id)
-
-    def write_error(self, status_code, **kwargs):
-        # Voila's error template pulls a CDN stylesheet and names the stack; keep it plain.
-        self.set_header("Content-Type", "text/html; charset=UTF-8")
-        self.finish(plain_page(status_code, self._reason))
-
-    def redirect_to_file(self, path):
-        # Voila would redirect any other path into /voila/files/; a read-only link has none.
-        raise tornado.web.HTTPError(404)
-
-    @tornado.web.authenticated
-    async def get(self, path=None):
-        if path:
-            raise tornado.web.HTTPError(404)
-        slots: ViewerSlots = self.settings["kursk_slots"]
-        self._admitted = self._bound = False
-        live = self.settings["kernel_manager"].list_kernel_ids()
-        if not slots.admit(live):
-            retry = self.settings["kursk_retry_after"]
-            self.log.warning(
-                "busy: %d viewer kernels live (cap %d); busy page sent",
-                slots.in_use(live),
-                slots.limit,
-            )
-            self.set_status(503)
-            self.set_header("Retry-After", str(retry))
-            self.set_header("Content-Type", "text/html; charset=UTF-8")
-            self.set_header("Cache-Control", "no-store")
-            self.finish(busy_page(retry))
-            return
-        self._admitted = True
-        # Voila's page never touches the XSRF token, so no _xsrf cookie is set and the page's
-        # unload beacon (POST voila/api/shutdown/<kernel>) is refused: the departed viewer's
-        # kernel would live on until culled. Reading the token sets the cookie.
-        self.xsrf_token  # noqa: B018
-        try:
-            # Pages render one per core at a time: twenty kernels importing pandas at once on
-            # a small machine all miss Voila's start timeout; queued, they are served in turn.
-            async with self.settings["kursk_rendering"]:
-                await super().get(path)
-        finally:
-            if not self._bound:
-                slots.release()
-
-
-class SafeTemplateStaticFileHandler(TemplateStaticFileHandler):
-    """Template assets; a URL that is not <template>/static/<file> is a 404, not a 500."""
-
-    def parse_url_path(self, path):
-        for form in (path, os.path.normpath(path)):  # Voila splits both forms
-            parts = form.split("/", 2)
-            if len(parts) < 3 or parts[1] != "static" or not parts[2]:
-                raise tornado.web.HTTPError(404)
-        return super().parse_url_path(path)
-
-
-class PlotlyJSHandler(tornado.web.StaticFileHandler):
-    """plotly.js (cartesian bundle, serve/static/), once per browser: cached, revalidated."""
-
-    def set_extra_headers(self, path):
-        self.set_header("Cache-Control", "public, max-age=86400")
-
-
-class SecurityHeaders(tornado.web.OutputTransform):
-    """Adds the configured security headers to every reply and drops the version banner."""
-
-    def __init__(self, headers: dict[str, str], request):
-        super().__init__(request)
-        self.headers = headers
-
-    def transform_first_chunk(self, status_code, headers, chunk, finishing):
-        for name, value in self.headers.items():
-            if name not in headers:
-                headers[name] = value
-        headers.pop("Server", None)
-        return status_code, headers, chunk
+def _replacement(handler):
+    """Our handler for one of Voila's routes (or the handler itself)."""
+    swaps = {
+        TornadoVoilaHandler: KurskPageHandler,
+        TemplateStaticFileHandler: SafeTemplateStaticFileHandler,
+        VoilaKernelWebsocketHandler: KernelChannels,
+        RequestInfoSocketHandler: QueryInfo,
+        VoilaShutdownKernelHandler: ShutdownBeacon,
+    }
+    if handler in swaps:
+        return swaps[handler]
+    if not isinstance(handler, type):
+        return handler
+    if issubclass(handler, LogoutHandler):  # there is no login to log out of
+        return NotFound
+    bare = (APIHandler, tornado.websocket.WebSocketHandler)
+    if issubclass(handler, JupyterHandler) and not issubclass(handler, bare):
+        return plain_errors(handler)  # their error template fails in Voila's app
+    return handler
 
 
 class KurskVoila(Voila):
-    """Voila with the kernel cap, security headers everywhere and no file routes."""
+    """Voila with viewer limits, guarded websockets, quiet logs and no file routes."""
 
     name = "voila"  # keep reading voila.json / the `Voila` config section
     max_viewers = Int(
@@ -248,93 +101,165 @@ class KurskVoila(Voila):
         config=True,
         help="Pages rendered at once (default: one per core); later arrivals wait their turn.",
     )
-
     max_warming = Int(
         max(1, (os.cpu_count() or 2) - 1),
         config=True,
         help="Pool kernels warmed up (started and their notebook run) at once; default: all "
-        "cores but one, which stays free for the viewers already served. Without it, twenty "
-        "viewers taking twenty pre-heated kernels start twenty refills at once.",
+        "cores but one, which stays free for the viewers already served.",
     )
-
+    viewers_per_client = Int(12, config=True, help="Viewer kernels one client may hold; 0: any.")
+    unconnected_per_client = Int(
+        4, config=True, help="Of those, whose page has not connected yet (pending pages count)."
+    )
+    connect_grace = Float(
+        30.0, config=True, help="Seconds after its page was sent for a kernel's page to connect."
+    )
+    leave_grace = Float(
+        120.0,
+        config=True,
+        help="Seconds a kernel is kept after its page's last websocket closed without the "
+        "unload beacon (a reload or a network blip reconnects within it).",
+    )
+    ws_max_frame = Int(64 * 1024, config=True, help="Largest websocket frame a page may send.")
+    ws_per_kernel = Int(2, config=True, help="Websockets open at once to one viewer kernel.")
+    ws_per_client = Int(16, config=True, help="Kernel websockets open at once per client.")
+    msg_rate = Float(20.0, config=True, help="Messages per second a page may send (sustained).")
+    msg_burst = Int(100, config=True, help="Messages a page may send at once.")
+    comm_opens = Int(4, config=True, help="comm_open messages per websocket (the page sends 1).")
+    comm_opens_per_kernel = Int(16, config=True, help="comm_open messages per viewer kernel.")
+    fd_limit = Int(65536, config=True, help="Raise the soft open-files limit to this at start.")
+    fd_reserve = Int(
+        96, config=True, help="Below this many free file descriptors new viewers are refused."
+    )
+    idle_timeout = Float(30.0, config=True, help="Seconds before a silent connection is closed.")
+    trusted_proxies = List(
+        ["127.0.0.1", "::1"], config=True, help="Peers whose X-Real-IP names the client."
+    )
+    data_watch = Float(
+        10.0, config=True, help="Seconds between looks at the data folder; 0: never."
+    )
+    kernel_memory_mb = Int(
+        1536,
+        config=True,
+        help="Ceiling of each viewer kernel's private memory (RLIMIT_DATA), in MiB; 0: none. "
+        "An idle kernel already maps most of it (reserved, not resident); docs/deploy.md has "
+        "the measured sizing.",
+    )
     snapshots = Bool(
         True,
         config=True,
-        help="Draw static snapshots of the default charts before serving (serve/snapshots.py), so "
-        "pages show every chart before their kernel connects. Needs Chromium; without it the "
-        "page simply waits for the live charts.",
+        help="Draw static snapshots of the default charts in the background (serve/"
+        "snapshots.py), so pages show every chart before their kernel connects.",
     )
+    snapshot_timeout = Float(180.0, config=True, help="Seconds the snapshot drawing may take.")
 
-    def _draw_snapshots(self) -> None:
-        """Run `python -m kursk.serve.snapshots` once (cached) before the pool warms up."""
-        try:
-            done = subprocess.run(
-                [sys.executable, "-m", "kursk.serve.snapshots"],
-                capture_output=True,
-                text=True,
-                timeout=180,
-                check=False,
-            )
-            lines = (done.stdout or done.stderr or "snapshots: no report").strip().splitlines()
-            self.log.info(lines[-1] if lines else "snapshots: no report")
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            self.log.warning("snapshots: none (%s)", exc.__class__.__name__)
+    @default("kernel_websocket_connection_class")
+    def _default_connection_class(self):
+        return KurskConnection
+
+    def initialize(self, argv=None):
+        super().initialize(argv)
+        logs.install(self.log)
+        if self.voila_configuration.page_config_hook is None:  # no version in the page
+            self.voila_configuration.page_config_hook = _no_version
 
     def start(self):
-        if self.snapshots:
-            self._draw_snapshots()
+        raise_fd_limit(self.fd_limit)
+        if self.kernel_memory_mb > 0:  # read by the viewer kernel (serve/kernel.py)
+            os.environ["KURSK_KERNEL_MEMORY_MB"] = str(self.kernel_memory_mb)
         super().start()
 
-    def _throttle_pool_refills(self) -> None:
-        """Warm at most `max_warming` pool kernels at a time (the pool's refills queue)."""
-        manager = self.kernel_manager
-        initialize = getattr(manager, "_initialize", None)
-        if initialize is None or self.max_warming <= 0:
-            return
-        warming = asyncio.Semaphore(self.max_warming)
+    def listen(self):
+        self.app.listen = guarded_listen(self.app, self.log, self.idle_timeout)
+        if self.snapshots:
+            IOLoop.current().add_callback(self._draw_snapshots)
+        super().listen()
 
-        async def throttled(notebook_path, kernel_id=None, **kwargs):
-            await warming.acquire()
-            try:
-                content = await initialize(notebook_path, kernel_id, **kwargs)
-            except BaseException:
-                warming.release()
-                raise
-            # The slot frees when the kernel has run the notebook, not merely started.
-            content["task"].add_done_callback(lambda _task: warming.release())
-            return content
-
-        manager._initialize = throttled
+    async def _draw_snapshots(self) -> None:
+        """`python -m kursk.serve.snapshots` in the background, killed after the timeout."""
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "kursk.serve.snapshots",
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            out, _ = await asyncio.wait_for(proc.communicate(), self.snapshot_timeout)
+            lines = out.decode(errors="replace").strip().splitlines()
+            report = lines[-1] if lines else "snapshots: no report"
+            self.log.info(report)
+            if re.search(r"\(([1-9]\d*) drawn", report):
+                # The pre-heated kernels rendered their pages before these pictures existed.
+                self.log.info("snapshots drawn: the pre-heated kernels are replaced to show them")
+                refresh_pool(self.kernel_manager)
+        except TimeoutError:
+            self.log.warning("snapshots: none (not drawn within %.0f s)", self.snapshot_timeout)
+        finally:
+            kill_tree(proc.pid)
+            with contextlib.suppress(ProcessLookupError):
+                await proc.wait()
 
     def init_handlers(self) -> list:
-        """Voila's routes with the notebook and template-asset handlers replaced."""
-        self._throttle_pool_refills()
-        handlers = []
-        for route in super().init_handlers():
-            pattern, handler, *rest = route
-            if handler is TornadoVoilaHandler:
-                handler = CappedVoilaHandler
-            elif handler is TemplateStaticFileHandler:
-                handler = SafeTemplateStaticFileHandler
-            handlers.append((pattern, handler, *rest))
+        """Voila's routes with ours in their place, and the app's settings and upkeep."""
+        throttle_refills(self.kernel_manager, self.max_warming)
+        handlers = [(p, _replacement(h), *rest) for p, h, *rest in super().init_handlers()]
         # The dashboard's chart widgets load plotly.js from here (dashboard/chart.py).
         folder, file = PLOTLY_URL.rsplit("/", 1)
-        handlers.insert(
-            0,
-            (
-                url_path_join(self.server_url, f"/{folder}/({re.escape(file)})"),
-                PlotlyJSHandler,
-                {"path": str(STATIC_DIR)},
-            ),
-        )
+        pattern = url_path_join(self.server_url, f"/{folder}/({re.escape(file)})")
+        handlers.insert(0, (pattern, PlotlyJSHandler, {"path": str(STATIC_DIR)}))
         # start() has built self.app just before asking for the handlers.
-        self.app.settings["kursk_slots"] = ViewerSlots(self.max_viewers)
-        self.app.settings["kursk_retry_after"] = self.retry_after
-        self.app.settings["kursk_rendering"] = asyncio.Semaphore(max(1, self.max_rendering))
+        book = ViewerBook(self.max_viewers, self.viewers_per_client, self.unconnected_per_client)
+        self.app.settings.update(
+            kursk_book=book,
+            kursk_retry_after=self.retry_after,
+            kursk_rendering=asyncio.Semaphore(max(1, self.max_rendering)),
+            kursk_trusted_proxies=frozenset(self.trusted_proxies),
+            kursk_fd_reserve=self.fd_reserve,
+            kursk_ws_max_frame=self.ws_max_frame,
+            kursk_ws_per_kernel=self.ws_per_kernel,
+            kursk_ws_per_client=self.ws_per_client,
+            kursk_msg_rate=self.msg_rate,
+            kursk_msg_burst=self.msg_burst,
+            kursk_comm_opens=self.comm_opens,
+            kursk_comm_opens_per_kernel=self.comm_opens_per_kernel,
+            kursk_refusals=logs.Summary(self.log),
+            kursk_reclaim=self.reclaim,
+        )
         headers = {"X-Content-Type-Options": "nosniff", **self.app.settings.get("headers", {})}
         self.app.transforms.append(functools.partial(SecurityHeaders, headers))
+        PeriodicCallback(self._tick, TICK * 1000).start()
+        if self.data_watch > 0:
+            watch = DataWatch(DATA_DIR, self.kernel_manager, self.log)
+            PeriodicCallback(watch.check, self.data_watch * 1000).start()
         self.log.info("viewer cap: %d kernels (busy page beyond)", self.max_viewers)
         return handlers
+
+    def reclaim(self, kernel_id: str, why: str) -> None:
+        """Shut a viewer kernel down now and free its slot."""
+        self.app.settings["kursk_book"].drop(kernel_id)
+        RequestInfoSocketHandler._cache.pop(kernel_id, None)
+        self.log.info("kernel %s reclaimed: %s", kernel_id, why)
+
+        async def shut_down():
+            with contextlib.suppress(Exception):
+                await self.kernel_manager.shutdown_kernel(kernel_id, now=True)
+
+        asyncio.ensure_future(shut_down())
+
+    def _tick(self) -> None:
+        live = self.kernel_manager.list_kernel_ids()
+        book: ViewerBook = self.app.settings["kursk_book"]
+        book.prune(live)
+        for kernel_id, why in book.expired(self.connect_grace, self.leave_grace):
+            self.reclaim(kernel_id, why)
+        forget_queries(live)
+
+
+def _no_version(page_config, **_kwargs):
+    page_config["appVersion"] = ""
+    return page_config
 
 
 main = KurskVoila.launch_instance

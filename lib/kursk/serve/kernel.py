@@ -3,9 +3,15 @@
 A viewer's browser is connected to its kernel's iopub channel, so by default every traceback
 (a forged widget message, a failing callback, a warning) reaches the browser with file paths
 and source lines. This kernel sends viewers a generic error without traceback or paths, and
-writes the details to the server's log instead. The dashboard server uses it through the
-`python3` kernelspec in serve/jupyter/kernels/ (the server's environment puts that folder on
-JUPYTER_PATH for the server only; JupyterLab keeps the ordinary kernel).
+writes the details to the server's log instead, each record cut to a couple of thousand
+characters (a forged value is not copied into the log whole). The dashboard server uses it
+through the `python3` kernelspec in serve/jupyter/kernels/ (the server's environment puts that
+folder on JUPYTER_PATH for the server only; JupyterLab keeps the ordinary kernel).
+
+Its memory has a ceiling the OS enforces: RLIMIT_DATA (heap, anonymous maps, thread stacks) of
+KURSK_KERNEL_MEMORY_MB, set by the server (serve/app.py). A kernel that hits it exits: it
+could not do anything useful any more, and its death frees the viewer's slot and tells the
+page. kernel_info names no versions.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import resource
 import sys
 import traceback
 
@@ -21,27 +28,77 @@ from ipykernel.kernelapp import IPKernelApp
 from ipykernel.zmqshell import ZMQInteractiveShell
 from traitlets import Type
 
+from .logs import CutFormatter, cut
+
 GENERIC_ERROR = "The dashboard could not handle that request; the previous view is kept."
 LOG = logging.getLogger("kursk.viewer")
+
+
+OUT_OF_MEMORY = 70  # the exit status of a kernel at its memory ceiling
+
+
+def out_of_memory() -> None:
+    """Leave at once: the server sees the kernel die, frees its slot and tells the page."""
+    with contextlib.suppress(Exception):
+        sys.__stderr__.write("[viewer kernel] ERROR out of memory (RLIMIT_DATA): exiting\n")
+        sys.__stderr__.flush()
+    os._exit(OUT_OF_MEMORY)
+
+
+class ExitOnMemoryError(logging.Filter):
+    """Every error logged with a MemoryError (comm handlers, message handlers) ends the kernel."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], MemoryError):
+            out_of_memory()
+        return True
 
 
 class ViewerShell(ZMQInteractiveShell):
     """Tracebacks go to the server log; the viewer gets the exception name and a plain sentence."""
 
     def _showtraceback(self, etype, evalue, stb):
+        if isinstance(evalue, MemoryError):
+            out_of_memory()
+        if _from_viewer_message(evalue.__traceback__):
+            # A widget refused what a viewer sent (a forged value, a wrong type): an expected
+            # client error, one line in the log; the page gets the same generic sentence.
+            LOG.warning(
+                "a viewer's widget message was refused: %s: %s",
+                etype.__name__,
+                cut(str(evalue), 300),
+            )
+        else:
+            self._log_traceback(etype, evalue)
+        super()._showtraceback(etype, GENERIC_ERROR, [])
+        self._last_traceback = []
+
+    def _log_traceback(self, etype, evalue) -> None:
         LOG.error(
             "error in a viewer kernel (pid %d):\n%s",
             os.getpid(),
             "".join(traceback.format_exception(etype, evalue, evalue.__traceback__)),
         )
-        super()._showtraceback(etype, GENERIC_ERROR, [])
-        self._last_traceback = []
+
+
+def _from_viewer_message(tb) -> bool:
+    """Whether an error arose while a widget handled a message from the page."""
+    return any(frame.f_code.co_name == "_handle_msg" for frame, _ in traceback.walk_tb(tb))
 
 
 class ViewerKernel(IPythonKernel):
-    """IPython's kernel with the ViewerShell."""
+    """IPython's kernel with the ViewerShell, and a kernel_info without versions."""
 
     shell_class = Type(ViewerShell)
+
+    @property
+    def kernel_info(self):
+        info = dict(super().kernel_info)
+        info.update(banner="", implementation_version="", help_links=[])
+        language = dict(info.get("language_info") or {})
+        language.pop("version", None)
+        info["language_info"] = language
+        return info
 
 
 class ViewerKernelApp(IPKernelApp):
@@ -55,14 +112,16 @@ class ViewerKernelApp(IPKernelApp):
     def initialize(self, argv=None):
         """Route every log record and warning to the server log before the kernel starts."""
         handler = logging.StreamHandler(sys.__stderr__)
-        handler.setFormatter(
-            logging.Formatter("[viewer kernel] %(levelname)s %(name)s: %(message)s")
-        )
+        handler.setFormatter(CutFormatter("[viewer kernel] %(levelname)s %(name)s: %(message)s"))
+        handler.addFilter(ExitOnMemoryError())
         root = logging.getLogger()
         root.handlers[:] = [handler]
         root.setLevel(logging.WARNING)
         logging.captureWarnings(True)  # warnings name source files: keep them off the page
         super().initialize(argv)
+        for own in self.log.handlers:  # the kernel's own log (message handler errors)
+            own.setFormatter(CutFormatter(own.formatter._fmt if own.formatter else None))
+            own.addFilter(ExitOnMemoryError())
 
 
 # Viewer kernels run at the lowest CPU priority: when many kernels warm up at once (the
@@ -72,10 +131,24 @@ class ViewerKernelApp(IPKernelApp):
 NICENESS = 19
 
 
+def limit_memory(megabytes: int) -> None:
+    """Cap the kernel's private data (RLIMIT_DATA) at megabytes, if lower than now."""
+    if megabytes <= 0:
+        return
+    cap = megabytes << 20
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft == resource.RLIM_INFINITY or cap < soft:
+        resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
+
+
 def main() -> None:
     """Start the viewer kernel (argv as for ipykernel_launcher: -f CONNECTION_FILE)."""
     with contextlib.suppress(OSError):  # not permitted here: run at the default priority
         os.nice(NICENESS)
+    with contextlib.suppress(ValueError, OSError):
+        limit_memory(int(os.environ.get("KURSK_KERNEL_MEMORY_MB") or 0))
     ViewerKernelApp.launch_instance(kernel_class=ViewerKernel)
 
 
