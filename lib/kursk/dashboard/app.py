@@ -265,6 +265,13 @@ class Dashboard:
             self._set_widgets(**vars(self._last_valid), restore=True)
             self.status.value = "That filter value is not available; the last valid one is back."
             return
+        f = self.filters
+        if f.since and f.until and f.since > f.until:
+            self.status.value = (
+                "<span style='color:#D55E00'>The first date is after the second: swap them. "
+                "The previous view is kept.</span>"
+            )
+            return
         self._safely(self.refresh)
 
     def _safely(self, action: Callable[[], None]) -> None:
