@@ -180,19 +180,6 @@ def cmd_briefing(args) -> int:
     return EXIT_OK
 
 
-def _date(text: str) -> str:
-    """A --since value: a date as YYYY, YYYY-MM or YYYY-MM-DD (argparse says which is wrong)."""
-    import datetime as dt
-
-    for form in ("%Y-%m-%d", "%Y-%m", "%Y"):
-        try:
-            dt.datetime.strptime(text, form)
-            return text
-        except ValueError:
-            pass
-    raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD, YYYY-MM or YYYY")
-
-
 def _os_error(exc: OSError) -> str:
     """What went wrong with a file or folder, in the user's words, with the path and a fix."""
     where = exc.filename or exc.filename2 or "a file"
@@ -442,9 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", default=None, help="default: build/briefing/")
     p.add_argument("--formats", default="png,svg,pdf", help="comma-separated: png,svg,pdf")
     p.add_argument("--claimant", action="append", metavar="ID", help="repeat to keep several")
-    p.add_argument(
-        "--since", metavar="DATE", default=None, type=_date, help="as-of date lower bound"
-    )
+    p.add_argument("--since", metavar="DATE", default=None, help="as-of date lower bound")
     p.add_argument(
         "--as-known-on",
         metavar="DATE",

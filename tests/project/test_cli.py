@@ -37,7 +37,7 @@ def test_version(capsys):
     [
         (["export", "--claimant", "kr-militry"], "did you mean 'kr-military'"),
         (["export", "--claimant", "nobody"], "unknown claimant 'nobody'; one of:"),
-        (["export", "--since", "2025-13"], "since: '2025-13' is not a date; write YYYY-MM-DD"),
+        (["export", "--since", "2025-13"], "since: '2025-13' is not a date; use YYYY-MM-DD"),
         (["export", "--since", "2025-06-01", "--until", "2025-01-01"], "swap them"),
         (["export", "--as-known-on", "1999-01-01"], "no source was published by 1999-01-01"),
         (["briefing", "--claimant", "nobody"], "unknown claimant 'nobody'"),
