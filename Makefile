@@ -12,7 +12,10 @@ PORT ?= 8866
 VIEWERS ?= 20
 # pre-heated kernels for the load test: sized to the burst, as docs/deploy.md recommends
 POOL ?= $(VIEWERS)
+# JupyterLab's port: 8888, or PORT when given on the command line (make lab PORT=9000)
+LAB_PORT ?= $(if $(filter command line,$(origin PORT)),$(PORT),8888)
 CHROMIUM ?= /usr/bin/chromium
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,13 +59,20 @@ dashboard: env
 	@$(MAKE) --no-print-directory chromium || echo "no chromium: pages show the live charts only"
 	$(BIN)/python -m kursk.serve --port $(PORT)
 
-## lab: open JupyterLab on the explore notebook (works as root)
+## lab: JupyterLab on 127.0.0.1:$(LAB_PORT), rooted at the repository, opening the explore notebook (works as root)
 lab: env
-	$(BIN)/jupyter lab --allow-root --ip=127.0.0.1 --no-browser notebooks/01-explore.ipynb
+	PYTHONWARNINGS=ignore::DeprecationWarning $(BIN)/jupyter lab --allow-root --ip=127.0.0.1 \
+	  --port=$(LAB_PORT) --no-browser \
+	  --ServerApp.root_dir="$(CURDIR)" notebooks/01-explore.ipynb
 
 ## test: set up everything the tests need and run every test
-test: $(VENV)/.test chromium nginx
+test: $(VENV)/.test chromium nginx $(AXE)
 	$(BIN)/python -m pytest
+
+# axe-core for the accessibility checks in the browser tests, from the npm registry (locked)
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json
+	cd tests/a11y && npm ci --no-audit --no-fund --silent
+	touch $@
 
 ## validate: check the curated figures in data/
 validate: env
@@ -85,7 +95,7 @@ bench: $(VENV)/.test chromium
 gallery: $(VENV)/.test chromium
 	$(BIN)/python -m bench.gallery
 
-## loadtest: $(VIEWERS) concurrent viewers against a local dashboard server, pool of POOL=VIEWERS pre-heated kernels
+## loadtest: $(VIEWERS) concurrent viewers (VIEWERS=) against a local dashboard server, pool of $(POOL) pre-heated kernels (POOL=)
 loadtest: $(VENV)/.test chromium
 	$(BIN)/python -m bench.loadtest --viewers $(VIEWERS) --pool $(POOL)
 
@@ -110,6 +120,9 @@ clean:
 
 ## help: list the targets
 help:
-	@grep -hE '^## ' $(MAKEFILE_LIST) | sed -e 's/^## //' | awk -F': ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^## ' $(MAKEFILE_LIST) | sed -e 's/^## //' \
+	  -e 's/\$$(PORT)/$(PORT)/g' -e 's/\$$(LAB_PORT)/$(LAB_PORT)/g' \
+	  -e 's/\$$(VIEWERS)/$(VIEWERS)/g' -e 's/\$$(POOL)/$(POOL)/g' \
+	  | awk -F': ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 .PHONY: env chromium nginx dashboard lab test validate briefing publish bench gallery loadtest chaos lint lock clean help

@@ -5,7 +5,7 @@ are ledger (data model), analysis (facts), charts, dashboard, briefing and serve
 """
 
 from . import paths
-from .ledger import DataError, Dataset, Issue, IssueCode, load
+from .ledger import DataError, Dataset, FilterError, Issue, IssueCode, load
 
-__all__ = ["DataError", "Dataset", "Issue", "IssueCode", "load", "paths"]
+__all__ = ["DataError", "Dataset", "FilterError", "Issue", "IssueCode", "load", "paths"]
 __version__ = "0.1.0"

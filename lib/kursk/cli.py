@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .ledger import DataError
+from .ledger import DataError, FilterError
 from .paths import ARTICLES_DIR, BUILD_DIR, DATA_DIR, display_path
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
@@ -33,7 +33,11 @@ def cmd_validate(args) -> int:
 def cmd_export(args) -> int:
     from .ledger import export_text
 
-    text = export_text(_load(args), args.format)
+    data = _load(args)
+    if args.as_known_on:
+        data = data.as_known_on(args.as_known_on)
+    data = data.filter(claimants=args.claimant, since=args.since, until=args.until)
+    text = export_text(data, args.format)
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(text, encoding="utf-8")
@@ -400,6 +404,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("export", cmd_export, "write the figures table, one row per figure")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--claimant", action="append", metavar="ID", help="repeat to keep several")
+    p.add_argument("--since", metavar="DATE", help="keep figures as of DATE or later")
+    p.add_argument("--until", metavar="DATE", help="keep figures as of DATE or earlier")
+    p.add_argument("--as-known-on", metavar="DATE", help="only what was published by DATE")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
 
     texts_help = f"folder of the held texts, <source id>.txt (default: $KURSK_ARTICLES, else {ARTICLES_DIR})"
@@ -481,6 +489,9 @@ def main(argv: list[str] | None = None) -> int:
             print(issue, file=sys.stderr)
         n = len(exc.issues)
         print(f"kursk: {n} problem{'s' if n != 1 else ''} in the data", file=sys.stderr)
+        return EXIT_INVALID
+    except FilterError as exc:  # a filter or date the data cannot answer: the user's to fix
+        print(f"kursk {args.command}: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:
         return 130

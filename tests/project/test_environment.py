@@ -56,3 +56,15 @@ def test_lock_files_pin_every_dependency():
             if re.match(r"^[A-Za-z0-9]", line) and "==" in line
         }
         assert names <= pinned, f"{lock} lacks {sorted(names - pinned)}: run make lock"
+
+
+def test_axe_core_is_installed_from_npm_not_a_cdn():
+    """make test installs axe-core from the npm registry at the locked version."""
+    import json
+
+    from tests.support import axe
+
+    locked = json.loads((axe.AXE_JS.parents[2] / "package-lock.json").read_text())
+    version = locked["packages"]["node_modules/axe-core"]["version"]
+    assert axe.AXE_JS.exists(), "run make test: it installs axe-core with npm ci"
+    assert f"axe v{version}" in axe.AXE_JS.read_text(encoding="utf-8")[:300]

@@ -5,7 +5,7 @@ files (`checks`) → frames (`normalize`, dtypes declared in `frames`) → a `Da
 Every problem is an `Issue` with file, line, field and fix (`issues`).
 """
 
-from .dataset import Dataset, export_text, load
+from .dataset import Dataset, FilterError, export_text, load
 from .issues import DataError, Issue, IssueCode
 
-__all__ = ["DataError", "Dataset", "Issue", "IssueCode", "export_text", "load"]
+__all__ = ["DataError", "Dataset", "FilterError", "Issue", "IssueCode", "export_text", "load"]

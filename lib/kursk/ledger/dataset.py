@@ -23,6 +23,12 @@ from .version import DataVersion, data_version, fingerprint
 UNASSESSED = "unassessed"  # filter(assessments=...): figures with no assessment of ours
 
 
+class FilterError(ValueError):
+    """A filter or date the data cannot answer: an unknown name (with a did-you-mean hint), a
+    value that is not a date, or a range that ends before it starts. The command line reports
+    it in one line and exits 2."""
+
+
 class _Claims:
     """Dataset.claims, regrouped from the figures when first read after `filter`: the
     dashboard filters on every change but reads the claims only after the charts."""
@@ -80,10 +86,12 @@ class Dataset:
         Filter the result as usual; `known_on` and `selection` say what was kept."""
         day = _date(day, "as known on")
         if self.ledger is None:
-            raise ValueError("as_known_on needs a dataset from kursk.load()")
+            raise FilterError("as_known_on needs a dataset from kursk.load()")
         ledger = self.ledger.known_on(day.date())
         if not ledger.articles:
-            raise ValueError(f"no source was published by {day:%Y-%m-%d}")
+            first = self.articles["published_date"].min()
+            hint = "" if pd.isna(first) else f"; the first source is dated {first:%Y-%m-%d}"
+            raise FilterError(f"no source was published by {day:%Y-%m-%d}{hint}")
         shown = f"as known on {day:%Y-%m-%d}"
         return Dataset(
             self.data_dir, self.vocabulary, files=self.files, selection=shown,
@@ -150,6 +158,8 @@ class Dataset:
         grades = [*self.vocabulary.assessments, UNASSESSED]
         assessments = _names(assessments, grades, "assessment")
         since, until = _date(since, "since"), _date(until, "until")
+        if since is not None and until is not None and since > until:
+            raise FilterError(f"since {since:%Y-%m-%d} is after until {until:%Y-%m-%d}; swap them")
         f = self.figures
         keep = pd.Series(True, index=f.index)
         said = [self.selection] if self.selection else []
@@ -257,11 +267,13 @@ def _names(given, known, what: str) -> list[str] | None:
         return None
     if isinstance(given, str):
         given = [given]
+    elif not isinstance(given, (list, tuple, set, frozenset, pd.Series, pd.Index)):
+        raise FilterError(f"{what}: give a name or a list of names, not {given!r}")
     known = [str(k) for k in known]
     for name in given:
         if name not in known:
             hint = did_you_mean(name, known) or one_of(known)
-            raise ValueError(f"unknown {what} {name!r}; {hint}")
+            raise FilterError(f"unknown {what} {name!r}; {hint}")
     return list(given)
 
 
@@ -269,9 +281,12 @@ def _date(value, what: str) -> pd.Timestamp | None:
     if value is None:
         return None
     try:
-        return pd.Timestamp(value)
+        stamp = pd.Timestamp(value)
     except (ValueError, TypeError):
-        raise ValueError(f"{what}: {value!r} is not a date; write YYYY-MM-DD") from None
+        raise FilterError(f"{what}: {value!r} is not a date; write YYYY-MM-DD") from None
+    if stamp is pd.NaT:
+        raise FilterError(f"{what}: {value!r} is not a date; write YYYY-MM-DD")
+    return stamp
 
 
 def plain_numbers(frame: pd.DataFrame) -> pd.DataFrame:
