@@ -55,9 +55,11 @@ nginx:
 ## dashboard: serve the read-only dashboard with Voila on 127.0.0.1:$(PORT)
 # Chromium draws the static snapshot of each chart that pages show before their kernel
 # connects; without it the dashboard still works, pages just wait for the live charts.
+# exec: make's SIGTERM reaches the server itself; --stop-with-parent: the server also ends
+# when make is ended another way (SIGINT or SIGKILL to make alone).
 dashboard: env
 	@$(MAKE) --no-print-directory chromium || echo "no chromium: pages show the live charts only"
-	$(BIN)/python -m kursk.serve --port $(PORT)
+	exec $(BIN)/python -m kursk.serve --port $(PORT) --stop-with-parent
 
 ## lab: JupyterLab on 127.0.0.1:$(LAB_PORT), rooted at the repository, opening the explore notebook (works as root)
 lab: env

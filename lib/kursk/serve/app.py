@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import functools
 import os
 import re
@@ -33,6 +34,7 @@ import tornado.websocket
 from jupyter_server.auth.logout import LogoutHandler
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import url_path_join
+from nbformat.sign import NotebookNotary
 from tornado.ioloop import IOLoop, PeriodicCallback
 from traitlets import Bool, Float, Int, List, default
 from voila.app import Voila
@@ -157,6 +159,12 @@ class KurskVoila(Voila):
     def _default_connection_class(self):
         return KurskConnection
 
+    def init_settings(self) -> dict:
+        settings = super().init_settings()
+        # before any notebook is read: the default notary would warn "not trusted" on each
+        self.contents_manager.notary = NothingToTrust(parent=self.contents_manager)
+        return settings
+
     def initialize(self, argv=None):
         super().initialize(argv)
         logs.install(self.log)
@@ -185,6 +193,7 @@ class KurskVoila(Voila):
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
+        self._snapshot_pid = proc.pid  # stop() ends it should the server stop first
         try:
             out, _ = await asyncio.wait_for(proc.communicate(), self.snapshot_timeout)
             lines = out.decode(errors="replace").strip().splitlines()
@@ -197,9 +206,19 @@ class KurskVoila(Voila):
         except TimeoutError:
             self.log.warning("snapshots: none (not drawn within %.0f s)", self.snapshot_timeout)
         finally:
+            self._snapshot_pid = None
             kill_tree(proc.pid)
             with contextlib.suppress(ProcessLookupError):
                 await proc.wait()
+
+    _snapshot_pid: int | None = None
+
+    def stop(self):
+        """Voila's stop (its kernels shut down), and the snapshot drawing ended if running:
+        it runs in a session of its own, which a signal to the server's group misses."""
+        if self._snapshot_pid is not None:
+            kill_tree(self._snapshot_pid)
+        super().stop()
 
     def init_handlers(self) -> list:
         """Voila's routes with ours in their place, and the app's settings and upkeep."""
@@ -255,6 +274,15 @@ class KurskVoila(Voila):
         for kernel_id, why in book.expired(self.connect_grace, self.leave_grace):
             self.reclaim(kernel_id, why)
         forget_queries(live)
+
+
+class NothingToTrust(NotebookNotary):
+    """nbformat's own rule first: a notebook without rich outputs has nothing that needs
+    trust (check_cells). The dashboard notebook carries none (a test enforces it) and Voila
+    runs it itself, so Jupyter's "not trusted" warning, logged for every page, said nothing."""
+
+    def check_signature(self, nb) -> bool:
+        return self.check_cells(copy.deepcopy(nb)) or super().check_signature(nb)
 
 
 def _no_version(page_config, **_kwargs):

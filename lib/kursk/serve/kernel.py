@@ -12,6 +12,11 @@ Its memory has a ceiling the OS enforces: RLIMIT_DATA (heap, anonymous maps, thr
 KURSK_KERNEL_MEMORY_MB, set by the server (serve/app.py). A kernel that hits it exits: it
 could not do anything useful any more, and its death frees the viewer's slot and tells the
 page. kernel_info names no versions.
+
+Its kernelspec asks for interrupts as messages (`interrupt_mode`): jupyter_client interrupts
+every kernel it shuts down, and a SIGINT reaching a kernel still importing (a pool kernel
+replaced, or the server stopped, just after it started) printed a KeyboardInterrupt traceback
+into the server log. ipykernel turns the message into the same SIGINT once it is running.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import os
 import resource
 import sys
 import traceback
+from pathlib import Path
 
 from ipykernel.ipkernel import IPythonKernel
 from ipykernel.kernelapp import IPKernelApp
@@ -60,7 +66,11 @@ class ViewerShell(ZMQInteractiveShell):
     def _showtraceback(self, etype, evalue, stb):
         if isinstance(evalue, MemoryError):
             out_of_memory()
-        if _from_viewer_message(evalue.__traceback__):
+        if isinstance(evalue, KeyboardInterrupt):
+            # jupyter_client interrupts each kernel it shuts down: a pool kernel still running
+            # the notebook when it is replaced or the server stops. Expected, not an error.
+            LOG.info("a viewer kernel was interrupted while busy (it is being shut down)")
+        elif _from_viewer_message(evalue.__traceback__):
             # A widget refused what a viewer sent (a forged value, a wrong type): an expected
             # client error, one line in the log; the page gets the same generic sentence.
             LOG.warning(
@@ -143,8 +153,19 @@ def limit_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
 
 
+def connection_gone(argv: list[str]) -> bool:
+    """Whether the connection file named by `-f FILE` was removed: the server shut this
+    kernel down before it had started (a pool kernel replaced, the server stopping)."""
+    if "-f" in argv[:-1]:
+        return not Path(argv[argv.index("-f") + 1]).exists()
+    return False
+
+
 def main() -> None:
     """Start the viewer kernel (argv as for ipykernel_launcher: -f CONNECTION_FILE)."""
+    if connection_gone(sys.argv):
+        # ipykernel would start anyway, on TCP and new ports, with nobody to talk to
+        return
     with contextlib.suppress(OSError):  # not permitted here: run at the default priority
         os.nice(NICENESS)
     with contextlib.suppress(ValueError, OSError):
