@@ -21,6 +21,7 @@ import psutil
 import websockets
 
 from .loadtest import is_kernel, server_pid_for
+from .viewer import message
 
 V1 = "v1.kernel.websocket.jupyter.org"
 KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
@@ -32,24 +33,6 @@ def reader(n: int) -> dict:
 
 
 # --- messages and frames ---
-
-
-def message(msg_type: str, content: dict, metadata=None, channel="shell") -> dict:
-    return {
-        "header": {
-            "msg_id": uuid.uuid4().hex,
-            "msg_type": msg_type,
-            "username": "",
-            "session": "attacker",
-            "date": "",
-            "version": "5.3",
-        },
-        "parent_header": {},
-        "metadata": metadata or {},
-        "content": content,
-        "channel": channel,
-        "buffers": [],
-    }
 
 
 def v1_frame(channel: str, parts: list[bytes]) -> bytes:

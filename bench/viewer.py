@@ -85,6 +85,31 @@ def find_model(states: dict, dom_class: str) -> str:
     raise KeyError(f"no widget with class {dom_class}")
 
 
+def message(
+    msg_type: str,
+    content: dict,
+    metadata: dict | None = None,
+    channel: str = "shell",
+    session: str = "attacker",
+) -> dict:
+    """A Jupyter message (protocol 5.3) as a page sends it on the kernel websocket."""
+    return {
+        "header": {
+            "msg_id": uuid.uuid4().hex,
+            "msg_type": msg_type,
+            "username": "",
+            "session": session,
+            "date": "",
+            "version": "5.3",
+        },
+        "parent_header": {},
+        "metadata": metadata or {},
+        "content": content,
+        "channel": channel,
+        "buffers": [],
+    }
+
+
 class WidgetSession:
     """One viewer over the network, as the page's JavaScript talks to its kernel."""
 
@@ -173,21 +198,7 @@ class WidgetSession:
         self, msg_type: str, content: dict, channel: str = "shell", metadata: dict | None = None
     ) -> dict:
         """A Jupyter message as the page would send it."""
-        return {
-            "header": {
-                "msg_id": uuid.uuid4().hex,
-                "msg_type": msg_type,
-                "username": "",
-                "session": self.session,
-                "date": "",
-                "version": "5.3",
-            },
-            "parent_header": {},
-            "metadata": metadata or {},
-            "content": content,
-            "channel": channel,
-            "buffers": [],
-        }
+        return message(msg_type, content, metadata, channel, session=self.session)
 
     async def send(
         self, msg_type: str, content: dict, channel: str = "shell", metadata: dict | None = None
