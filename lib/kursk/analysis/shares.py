@@ -17,6 +17,8 @@ range, "over" when the casualties are an open bound.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from ..ledger import Dataset
@@ -50,30 +52,55 @@ def _interval(rows: pd.DataFrame) -> tuple[float, float, bool]:
     return low, high, approx
 
 
+@dataclass(frozen=True)
+class _Force:
+    """The force a share is out of: its counts' span, their ids and its words."""
+
+    low: float
+    high: float
+    approx: bool
+    ids: str
+    words: str
+
+    @classmethod
+    def of(cls, force: pd.DataFrame) -> _Force | None:
+        force = force[force["low"].fillna(0) > 0]
+        if force.empty:
+            return None
+        low, high, approx = _interval(force)
+        return cls(low, high, approx, ";".join(force["figure_id"]), _force_words(force))
+
+
 def casualty_share(data: Dataset) -> pd.DataFrame:
     """One row per comparable casualty figure with its derived share (rule `share`), then one
     per stated share."""
     f = data.figures
     by_id = f.set_index("figure_id")
     force_metric = total_metric(data, "deployment")
+    waves: dict[str | None, _Force | None] = {}  # the force of each wave, found once
+
+    def wave_force(wave: str | None) -> _Force | None:
+        if wave not in waves:
+            force = comparable(data, force_metric, wave)
+            if force.empty:
+                main = main_wave(data, force_metric)
+                force = comparable(data, force_metric, main[0]) if main else force
+            waves[wave] = _Force.of(force)
+        return waves[wave]
+
     rows = []
     for metric in people_metrics(data, "casualties"):
         # one share per claim: its reports by several sources are one number
         for r in comparable(data, metric).drop_duplicates("claim_id").itertuples():
             if isinstance(r.denominator, str) and r.denominator in by_id.index:
-                force = by_id.loc[[r.denominator]].reset_index()
+                force = _Force.of(by_id.loc[[r.denominator]].reset_index())
             elif force_metric:
-                wave = r.contingent if isinstance(r.contingent, str) else None
-                force = comparable(data, force_metric, wave)
-                if force.empty:
-                    main = main_wave(data, force_metric)
-                    force = comparable(data, force_metric, main[0]) if main else force
+                force = wave_force(r.contingent if isinstance(r.contingent, str) else None)
             else:
                 continue
-            force = force[force["low"].fillna(0) > 0]
-            if force.empty:
+            if force is None:
                 continue
-            f_low, f_high, f_approx = _interval(force)
+            f_low, f_high, f_approx = force.low, force.high, force.approx
             open_top = pd.isna(r.high)
             c_low = 0.0 if pd.isna(r.low) else float(r.low)
             low = 100 * c_low / f_high
@@ -85,7 +112,7 @@ def casualty_share(data: Dataset) -> pd.DataFrame:
                     "kind": "derived",
                     "figure_id": r.figure_id,
                     "claim_id": r.claim_id,
-                    "force_ids": ";".join(force["figure_id"]),
+                    "force_ids": force.ids,
                     "metric": metric,
                     "metric_label": r.metric_label,
                     "claimant": r.claimant,
@@ -95,7 +122,7 @@ def casualty_share(data: Dataset) -> pd.DataFrame:
                     "worded": share_words(low, high, qualifier),
                     "over_100": low > 100 or (high is not None and high > 100),
                     "casualties": r.worded,
-                    "force": _force_words(force),
+                    "force": force.words,
                     "as_of_date": r.as_of_date,
                     "article": r.article,
                 }

@@ -54,6 +54,7 @@ def build(data: Dataset) -> Spec:
     shapes_of = {m: ("circle", "square")[i % 2] for i, m in enumerate(metrics)}
     n = len(shown_claimants)
     height = (1 - GAP * (n - 1)) / n
+    carried = _carried(data)
     fig = Spec()
     marks: set[str] = set()
     layout: dict = {}
@@ -108,7 +109,8 @@ def build(data: Dataset) -> Spec:
                         "opacity": [1 if r.current else 0.35 for r in recs],
                     },
                     hovertext=[
-                        hover(r) + f"<br>Carried by: {esc(_carried(data, r))}" for r in recs
+                        hover(r) + f"<br>Carried by: {esc(carried.get(r.claim_id, ''))}"
+                        for r in recs
                     ],
                     hoverinfo="text",
                     customdata=[r.figure_id for r in recs],
@@ -136,9 +138,10 @@ def build(data: Dataset) -> Spec:
     return finish(fig, data, NAME, title, subtitle, rows.drop(columns="first"))
 
 
-def _carried(data: Dataset, r) -> str:
-    """Every source that reported the figure's claim, by name."""
-    claims = data.claims.set_index("claim_id")
-    labels = data.articles.set_index("article")["label"]
-    articles = claims.loc[r.claim_id, "articles"].split(";") if r.claim_id in claims.index else []
-    return "; ".join(str(labels.get(a, a)) for a in articles)
+def _carried(data: Dataset) -> dict[str, str]:
+    """Every source that reported each claim, by name: claim id -> "source; source"."""
+    labels = dict(zip(data.articles["article"], data.articles["label"], strict=True))
+    return {
+        claim: "; ".join(str(labels.get(a, a)) for a in articles.split(";"))
+        for claim, articles in zip(data.claims["claim_id"], data.claims["articles"], strict=True)
+    }
