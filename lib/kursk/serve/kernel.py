@@ -119,6 +119,15 @@ class ViewerKernelApp(IPKernelApp):
         self.capture_fd_output = False
         super().init_io()
 
+    def init_connection_file(self):
+        """A kernel whose connection file is gone was shut down before it started (a pool
+        kernel replaced, the server stopping): it ends quietly. ipykernel would start anyway,
+        on TCP and new ports, with nobody to talk to, and warn about it in the server log."""
+        file = Path(self.connection_file or "")
+        if file.is_absolute() and not file.exists():
+            self.exit(0)
+        super().init_connection_file()
+
     def initialize(self, argv=None):
         """Route every log record and warning to the server log before the kernel starts."""
         handler = logging.StreamHandler(sys.__stderr__)
@@ -153,19 +162,8 @@ def limit_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
 
 
-def connection_gone(argv: list[str]) -> bool:
-    """Whether the connection file named by `-f FILE` was removed: the server shut this
-    kernel down before it had started (a pool kernel replaced, the server stopping)."""
-    if "-f" in argv[:-1]:
-        return not Path(argv[argv.index("-f") + 1]).exists()
-    return False
-
-
 def main() -> None:
     """Start the viewer kernel (argv as for ipykernel_launcher: -f CONNECTION_FILE)."""
-    if connection_gone(sys.argv):
-        # ipykernel would start anyway, on TCP and new ports, with nobody to talk to
-        return
     with contextlib.suppress(OSError):  # not permitted here: run at the default priority
         os.nice(NICENESS)
     with contextlib.suppress(ValueError, OSError):
