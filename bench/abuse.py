@@ -151,6 +151,7 @@ class Server:
     """A running dashboard server: its pid, log and kernels (for the checks of a case)."""
 
     MEMORY_CAP = 4 << 30  # address space of the server: one gone wrong fails, not the box
+    last_refusal = ""  # why the last reader of a case was not served (bench/cases.py)
 
     def __init__(self, proc, url: str):
         self.proc, self.url = proc, url

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -20,22 +19,16 @@ t1 = time.perf_counter()
 data = kursk.load(sys.argv[1])
 t2 = time.perf_counter()
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-helper = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(json.dumps({"seconds": t2 - t1, "import": t1 - t0, "figures": len(data.figures),
-                  "peak_mib": peak, "helper_mib": helper}))
+                  "peak_mib": peak}))
 """
 
 
-def cold_load(folder, helper: bool = True) -> dict:
-    """Load a dataset in a fresh interpreter (nothing cached) and report time and peak memory
-    (of the loader, and of its forked helper process when it used one)."""
-    env = dict(os.environ, KURSK_LOADER_HELPER="1" if helper else "0")
+def cold_load(folder) -> dict:
+    """Load a dataset in a fresh interpreter (nothing cached) and report time and peak memory.
+    The loader runs in the calling process, as in a viewer kernel."""
     out = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(folder)],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
+        [sys.executable, "-c", _CHILD, str(folder)], capture_output=True, text=True, check=True
     )
     return json.loads(out.stdout)
 
@@ -60,27 +53,14 @@ def run(quick: bool = False) -> list[dict]:
                 "note": f"median of {repeats} fresh processes",
             }
         )
-        helper_mib = max(r["helper_mib"] for r in runs)
         rows.append(
             {
                 "section": "loader",
                 "name": f"peak memory, {n:,} figures",
                 "value": round(max(r["peak_mib"] for r in runs), 1),
                 "unit": "MiB",
-                "note": f"+ {helper_mib:.0f} MiB in the forked helper" if helper_mib > 1 else "",
             }
         )
-        if n == 100_000:
-            solo = [cold_load(folder, helper=False) for _ in range(repeats)]
-            rows.append(
-                {
-                    "section": "loader",
-                    "name": f"load {n:,} figures, one process (as in a kernel)",
-                    "value": round(statistics.median(r["seconds"] for r in solo), 3),
-                    "unit": "s",
-                    "note": "KURSK_LOADER_HELPER=0; also the path of threaded callers",
-                }
-            )
         imports += [r["import"] for r in runs]
     rows.append(
         {

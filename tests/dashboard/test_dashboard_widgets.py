@@ -83,6 +83,16 @@ def test_metric_and_date_filters(app):
     assert "Casualties" in app.headline.value
 
 
+def test_a_reversed_date_range_asks_to_swap_and_keeps_the_view(app):
+    n = len(app.data.figures)
+    table = app.table.value
+    app.until.value = dt.date(1990, 1, 1)  # before the first date: the range is reversed
+    assert "swap them" in app.status.value and "previous view is kept" in app.status.value
+    assert app.table.value == table and "FilterError" not in app.status.value
+    app.until.value = dt.date(2030, 1, 1)
+    assert f"Showing {n} of {n}" in app.status.value
+
+
 def test_reset_restores_everything(app):
     app.set_filters(claimants=["kr-military"], corroborated=True)
     app.reset.click()

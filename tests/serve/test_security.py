@@ -270,6 +270,7 @@ def test_malformed_messages_and_failing_callbacks_leak_nothing(voila_server, dat
         everyone = list(range(len(s.states[claimant]["_options_labels"])))
         await s.update(claimant, {"index": everyone})
         # The page still answers: every figure is back.
+        await s.wait_for(lambda: STATUS.search(s.text("kursk-status")), 60)
         await s.wait_for(lambda: status_counts(s)[0] == len(data.figures), 60)
         await s.close(shutdown=True)
         return s

@@ -125,7 +125,7 @@ class Offered:
         if f.since and f.until and f.since > f.until:
             return (
                 f"The “from” date, {f.since:%Y-%m-%d}, is after the “to” date, "
-                f"{f.until:%Y-%m-%d}: swap them or change one."
+                f"{f.until:%Y-%m-%d}: swap them."
             )
         first = self.published[0]
         if f.known_on and first and f.known_on < first:

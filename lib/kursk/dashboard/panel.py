@@ -161,12 +161,12 @@ class FilterPanel:
         still = ""
         if shown is not None:
             still = (
-                f" The page still shows figures as of {shown.since:%Y-%m-%d} to "
+                f" The previous view is kept: figures as of {shown.since:%Y-%m-%d} to "
                 f"{shown.until:%Y-%m-%d}"
                 + (f", as known on {shown.known_on:%Y-%m-%d}" if shown.known_on else "")
                 + "."
                 if shown.since and shown.until
-                else " The page still shows the previous view."
+                else " The previous view is kept."
             )
         self.date_note.value = (
             f"<p class='kursk-problem' role='alert'>{html.escape(problem + still)}</p>"

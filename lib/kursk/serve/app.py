@@ -142,8 +142,8 @@ class KurskVoila(Voila):
         1536,
         config=True,
         help="Ceiling of each viewer kernel's private memory (RLIMIT_DATA), in MiB; 0: none. "
-        "An idle kernel maps about 1.25 GiB of it (mostly reserved, not resident), so the "
-        "default leaves it about 260 MiB to grow; docs/deploy.md has the sizing.",
+        "An idle kernel already maps most of it (reserved, not resident); docs/deploy.md has "
+        "the measured sizing.",
     )
     snapshots = Bool(
         True,

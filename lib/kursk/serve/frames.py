@@ -1,9 +1,9 @@
 """What a dashboard page may send over its kernel websocket, checked before anything else.
 
 jupyter_server parses a frame by numbers the frame itself declares: a v1 frame of eight
-bytes claiming ten million offsets made it build lists of ten million (seconds of a frozen
-event loop for every viewer), and a legacy binary frame claiming ten million buffers built a
-struct format that CPython then caches for good (hundreds of MiB kept). Every frame is
+bytes claiming millions of offsets made it build lists that long (a frozen event loop for
+every viewer), and a legacy binary frame claiming millions of buffers built a struct format
+that CPython then caches for good (its memory never returned). Every frame is
 therefore checked here first, in time bounded by its length, and only then handed over.
 
 What the page sends (Chromium on the dashboard, recorded): one websocket, v1 binary frames on

@@ -2,7 +2,7 @@
 
 Every page load takes a kernel: Voila renders the notebook in it. Before, the kernel then held
 a viewer slot until the idle cull (15 minutes), whether or not any page ever used it, so a
-couple of dozen bare GETs locked every reader out. The `ViewerBook` knows, for each kernel it
+few dozen bare GETs locked every reader out. The `ViewerBook` knows, for each kernel it
 handed to a page, which client asked, whether the page's own code ever connected, and how many
 websockets it has open; the app reclaims kernels whose page was abandoned, never connected,
 or left (serve/app.py), and refuses a client that holds too many.

@@ -2,8 +2,8 @@
 
 Tornado's accept loop catches only "no connection waiting". When the process has no file
 descriptor left, accept() fails with EMFILE on every turn of the event loop: the listening
-socket stays readable, the error and its traceback are logged each time (a full CPU and
-hundreds of MB of log a minute), and nothing recovers. Here an accept failure for want of
+socket stays readable, the error and its traceback are logged each time (a busy loop and
+a log flood), and nothing recovers. Here an accept failure for want of
 descriptors or memory stops accepting for a second, with one log line a minute; a spare
 descriptor kept open for the purpose lets the server accept and close one waiting connection
 at once, so the client learns quickly instead of waiting in the backlog.

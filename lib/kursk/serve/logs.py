@@ -1,6 +1,6 @@
 """Quiet, honest logs: long records cut, repeated refusals summarised, one line each.
 
-A forged 60 KiB widget value used to reach the log whole (the error's message holds the
+A long forged widget value used to reach the log whole (the error's message holds the
 value), and an attacker who repeats a refused request could write the log as fast as the
 server answers. Records are cut to LIMIT characters, head and tail kept; refusals of the
 same kind are logged once per interval with a count of the rest.

@@ -5,7 +5,7 @@
   (limits.py, app.py). Beyond the cap a viewer gets a polite "busy" page (503), and a client
   holding too many kernels gets it with 429; so does any viewer when file descriptors run low.
 - Error pages are one plain line: jupyter_server's templates need a static_url that Voila's
-  app lacks, so each of its 404s used to log a 3 KB traceback (and /logout a 500).
+  app lacks, so each of its 404s used to log a traceback (and /logout answered 500).
 - Security headers on every reply, no version banner; assets cacheable.
 """
 
