@@ -17,6 +17,7 @@ these (bench/page.py); the snapshot swap reads `data-kursk-drawn`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import html
@@ -116,13 +117,7 @@ class Dashboard:
 
     @claimant_options.setter
     def claimant_options(self, options) -> None:
-        self.offered = Offered(
-            tuple(options),
-            self.offered.groups,
-            self.offered.date_range,
-            self.offered.assessments,
-            self.offered.published,
-        )
+        self.offered = dataclasses.replace(self.offered, claimants=tuple(options))
         self.panel.offered = self.offered
 
     def _build(self) -> None:
