@@ -11,10 +11,12 @@ from __future__ import annotations
 import html
 
 import ipywidgets as w
+import traitlets
 
 from .choices import Choices
 from .filters import Filters, Offered, parse_day
 
+MAX_DATE_TEXT = 40  # characters a date field holds
 SEARCH_FROM = 15  # claimants listed before the list gets a search box
 # The hint that fits the device: pointer and keyboard, or touch (dashboard.css shows one).
 HEADING = (
@@ -24,6 +26,17 @@ HEADING = (
     "<span class='kursk-hint-touch'>Tap a box to show or hide it; “only” keeps just that "
     "one.</span></p>"
 )
+
+
+class DateText(w.Text):
+    """A typed date: any short text (said in words if it is not a date); a long value, which
+    only a forged comm message can send, is refused."""
+
+    @traitlets.validate("value")
+    def _short(self, proposal):
+        if len(proposal["value"]) > MAX_DATE_TEXT:
+            raise traitlets.TraitError("a date field holds a short text")
+        return proposal["value"]
 
 
 class FilterPanel:
@@ -51,11 +64,11 @@ class FilterPanel:
         )
         self.assessment.add_class("kursk-filter-assessment")
         date = {"continuous_update": False, "style": {"description_width": "initial"}}
-        self.since = w.Text(description="From", placeholder="YYYY-MM-DD", **date)
+        self.since = DateText(description="From", placeholder="YYYY-MM-DD", **date)
         self.since.add_class("kursk-filter-since")
-        self.until = w.Text(description="To", placeholder="YYYY-MM-DD", **date)
+        self.until = DateText(description="To", placeholder="YYYY-MM-DD", **date)
         self.until.add_class("kursk-filter-until")
-        self.known = w.Text(description="As known on", placeholder="today", **date)
+        self.known = DateText(description="As known on", placeholder="today", **date)
         self.known.add_class("kursk-filter-known")
         self.independent = w.Checkbox(
             description="Reported by 2+ independent sources only", value=False, indent=False

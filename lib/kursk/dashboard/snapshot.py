@@ -63,6 +63,7 @@ def snapshot_html(images: dict[str, tuple[str, dict]], headline: str, updated: s
         # header and headline boxed as ipywidgets boxes them in the live view (whose CSS
         # is not loaded yet): the live charts take the snapshot's place without a shift
         + f"<div class='kursk-snap-html kursk-header'>{header_html()}{updated}</div>"
+        "<div class='kursk-snap-bar'></div>"
         f"<div class='kursk-snap-html kursk-headline'>{headline}</div>"
         + "<div class='kursk-snap-body'><div class='kursk-filters kursk-snap-filters'>"
         "<b>Filters</b><p>The interactive dashboard (filters, hover details, table, "
