@@ -269,6 +269,10 @@ export default {
       try {
         const fitted = fit(fig, bucket(box.clientWidth || 800));
         await Plotly.react(gd, fitted.data || [], fitted.layout || {}, config);
+        // "Reset axes" undoes a zoom made with a pointer (the keyboard has none): out of the
+        // Tab order, so the keyboard reaches the table in a few stops
+        gd.querySelectorAll('.modebar-btn[data-val="reset"], .modebar-btn[data-title="Reset axes"]')
+          .forEach((b) => b.setAttribute("tabindex", "-1"));
       } finally {
         Object.assign(gd.style, { position: "", top: "", left: "", right: "", visibility: "" });
       }
