@@ -101,7 +101,9 @@ export function fit(fig, width) {
       else logical[logical.length - 1] += ` ${piece}`;
     }
     const size = (a.font && a.font.size) || 10;
-    const lines = logical.flatMap((l) => wrap(l, size, width - 16));
+    // right-aligned at the plot's right edge: the lines have the width left of that edge
+    const room = a.xref === "paper" && a.x === 1 ? width - margin.r - 12 : width - 16;
+    const lines = logical.flatMap((l) => wrap(l, size, room));
     margin.b += 13 * (lines.length - String(a.text).split("<br>").length);
     a.text = lines.join("<br>");
   }
