@@ -5,12 +5,14 @@ sources by name."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import signal
 from urllib.parse import parse_qs, urlsplit
 
 import psutil
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import kursk
 from bench.page import DRAWN_JS, IDLE_JS
@@ -73,13 +75,21 @@ LAYOUT_JS = """() => {
 }"""
 
 
+FITTED_JS = """() => [...document.querySelectorAll('.kursk-chart')].every(c => {
+  const gd = c.querySelector('.js-plotly-plot');
+  return gd && gd._fullLayout && Math.abs(gd._fullLayout.width - c.getBoundingClientRect().width) <= 4;
+})"""
+
+
 def test_no_sideways_scroll_and_charts_full_width_at_every_width(voila_server, browser):
     context, page = open_page(browser, voila_server, DESKTOP)
     try:
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 844})
-            page.wait_for_timeout(400)  # the charts follow their boxes (plotly's resize)
             page.wait_for_function(IDLE_JS, timeout=60_000)
+            # the charts follow their boxes (plotly's resize; out of view ones when idle)
+            with contextlib.suppress(PlaywrightTimeout):  # if not, the asserts say how
+                page.wait_for_function(FITTED_JS, timeout=30_000)
             got = page.evaluate(LAYOUT_JS)
             assert got["scroll"] <= 0, (width, got)
             assert len(got["charts"]) == len(NAMES)
