@@ -75,7 +75,7 @@ LAYOUT_JS = """() => {
 }"""
 
 
-FITTED_JS = """() => [...document.querySelectorAll('.kursk-chart')].every(c => {
+FITTED_JS = """(w) => window.innerWidth === w && [...document.querySelectorAll('.kursk-chart')].every(c => {
   const gd = c.querySelector('.js-plotly-plot');
   return gd && gd._fullLayout && Math.abs(gd._fullLayout.width - c.getBoundingClientRect().width) <= 4;
 })"""
@@ -89,7 +89,8 @@ def test_no_sideways_scroll_and_charts_full_width_at_every_width(voila_server, b
             page.wait_for_function(IDLE_JS, timeout=60_000)
             # the charts follow their boxes (plotly's resize; out of view ones when idle)
             with contextlib.suppress(PlaywrightTimeout):  # if not, the asserts say how
-                page.wait_for_function(FITTED_JS, timeout=30_000)
+                page.wait_for_timeout(300)  # the new width is laid out, then the charts follow
+                page.wait_for_function(FITTED_JS, arg=width, timeout=30_000)
             got = page.evaluate(LAYOUT_JS)
             assert got["scroll"] <= 0, (width, got)
             assert len(got["charts"]) == len(NAMES)

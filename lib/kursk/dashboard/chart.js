@@ -348,13 +348,22 @@ export default {
     const resized = () => {
       clearTimeout(resizing);
       resizing = setTimeout(() => {
-        if (active && active._kurskBucket !== bucket(box.clientWidth || 800)) changed();
+        if (!active || !box.clientWidth) return;
+        if (active._kurskBucket !== bucket(box.clientWidth)) changed();
+        else if (active._fullLayout && Math.abs(active._fullLayout.width - box.clientWidth) > 4) {
+          Plotly.Plots.resize(active);  // same width class: the plot just follows its box
+          active._kurskWidth = box.clientWidth;
+        }
       }, 250);
     };
+    // the box's own width, not the window's: the drawer, a scroll bar or the grid change it too
+    const sized = new ResizeObserver(resized);
+    sized.observe(box);
     window.addEventListener("resize", resized);
     await draw();
     return () => {
       window.removeEventListener("resize", resized);
+      sized.disconnect();
       observer.disconnect();
       model.off("change:figure", changed);
       for (const gd of views.values()) Plotly.purge(gd);

@@ -283,7 +283,9 @@ def _date(value, what: str) -> pd.Timestamp | None:
     try:
         stamp = pd.Timestamp(value)
     except (ValueError, TypeError):
-        raise FilterError(f"{what}: {value!r} is not a date; use YYYY-MM-DD, YYYY-MM or YYYY") from None
+        raise FilterError(
+            f"{what}: {value!r} is not a date; use YYYY-MM-DD, YYYY-MM or YYYY"
+        ) from None
     if stamp is pd.NaT:
         raise FilterError(f"{what}: {value!r} is not a date; use YYYY-MM-DD, YYYY-MM or YYYY")
     return stamp

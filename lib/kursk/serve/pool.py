@@ -146,6 +146,12 @@ def refresh_pool(manager) -> None:
     async def retire(task) -> None:
         with contextlib.suppress(Exception):
             content = await task
+            # A pre-heated kernel waits inside the notebook for its page's request
+            # (serve/request.py): its rendering is cancelled first, or Voila would log the
+            # interrupted cell as an error with a traceback.
+            render = content.get("task")
+            if render is not None and not render.done():
+                render.cancel()
             await manager.shutdown_kernel(content["kernel_id"], now=True)
 
     for name in list(pools):
