@@ -39,6 +39,10 @@ def test_the_readme_maps_every_module_of_the_package():
         for module in sub.glob("*.py"):
             if module.stem != "__init__" or "`__init__`" in row:
                 assert f"`{module.stem}`" in row, f"{module} is not in the README's map"
+        # and the map names no module that is gone: "`name` (what it does)"
+        here = {p.stem for p in sub.iterdir()}
+        for name in re.findall(r"`([a-z_]\w*)` \(", row):
+            assert name in here, f"the README's map names kursk/{sub.name}/{name}, which is gone"
 
 
 def test_no_module_or_class_is_large():
