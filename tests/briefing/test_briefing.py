@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -153,3 +154,44 @@ def test_every_image_and_page_says_what_it_was_built_from_and_when(packs, data, 
     assert f"Filter: claimants: {data.short_name(claimant)}" in html.unescape(
         (tmp_path / "index.html").read_text()
     )
+
+
+@pytest.mark.parametrize("width", [390, 1440], ids=["phone", "desktop"])
+def test_index_html_reads_on_a_phone_and_a_desktop(packs, browser, width):
+    """The briefing page for people (issue 19, point 8): no sideways scroll, charts within the
+    page, a table without "<NA>" or raw floats, axe-core clean, and a mode bar whose every
+    button keeps the reader on this file (no upload, no popup)."""
+    from tests.support.axe import violations
+
+    phone = width < 1000  # a phone lays the page out at 980 px unless it asks for its width
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, is_mobile=phone, has_touch=phone
+    )
+    page = context.new_page()
+    requests, popups = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    context.on("page", lambda p: popups.append(p.url))
+    try:
+        page.goto((packs[0] / "index.html").as_uri())
+        page.wait_for_function(
+            f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {len(CHARTS)}"
+        )
+        sizes = page.evaluate(
+            """() => ({scroll: document.documentElement.scrollWidth,
+                       plots: [...document.querySelectorAll('.js-plotly-plot')]
+                         .map(d => Math.round(d.getBoundingClientRect().right))})"""
+        )
+        assert sizes["scroll"] <= width, sizes
+        assert all(right <= width for right in sizes["plots"]), sizes
+        table = page.inner_text("table")
+        assert "<NA>" not in table and "NaN" not in table and not re.search(r"\d\.0\b", table)
+        assert violations(page) == []
+        buttons = page.locator(".modebar-btn")  # shown on hover: clicked as a script would
+        for i in range(buttons.count()):
+            buttons.nth(i).dispatch_event("click")
+        page.wait_for_timeout(500)
+    finally:
+        context.close()
+    assert not popups, popups
+    off_host = [u for u in requests if not u.startswith(("file://", "data:", "blob:"))]
+    assert not off_host, off_host
