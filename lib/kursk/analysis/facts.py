@@ -263,20 +263,22 @@ def headline(data: Dataset) -> Headline:
         return Headline([Fact("No figures match the current filters.")])
     facts = []
     troops = troops_fact(data)
+    # A range says who gave which number; one value already says who gave it.
     if troops:
         rows = data.figures[data.figures["figure_id"].isin(troops.pool)]
-        troops.text += f" ({_by_number(data, rows)})."
+        troops.text += f" ({_by_number(data, rows)})." if len(troops.stated) > 1 else "."
         facts.append(troops)
     casualties = casualty_fact(data)
     if casualties:
         n = len(
             {c for s in f[f["figure_id"].isin(casualties.pool)]["claimant"] for c in s.split(";")}
         )
-        casualties.text += f" ({n} claimant{'s' if n != 1 else ''})."
+        many = len(casualties.stated) > 1
+        casualties.text += f" ({n} claimant{'s' if n != 1 else ''})." if many else "."
         facts.append(casualties)
     latest = _latest_wave(data)
-    if latest:
-        latest.text += "."
+    if latest and not (troops and set(latest.pool) == set(troops.pool)):
+        latest.text += "."  # (the latest wave is not the troops line's wave again)
         facts.append(latest)
     n_claimants = len({c for s in f["claimant"] for c in s.split(";")})
     facts.append(
