@@ -115,6 +115,18 @@ def test_titles_and_headline_state_only_comparable_figures(any_data, claimant):
     check_dataset(data)
 
 
+def test_a_headline_line_says_one_value_once(any_data):
+    """One value and who gave it, once: never 'X puts it at about 3,000 (about 3,000 per X)';
+    the latest wave is not the troops line again."""
+    for claimant in dict.fromkeys(c for s in any_data.figures["claimant"] for c in s.split(";")):
+        head = facts.headline(any_data.filter(claimants=[claimant]))
+        for fact in head.facts:
+            if len(fact.stated) == 1:
+                assert fact.text.count(fact.stated[0].worded) == 1, fact.text
+        pools = [frozenset(f.pool) for f in head.facts if f.pool]
+        assert len(pools) == len(set(pools)), head.lines()
+
+
 @pytest.mark.timeout(900)
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(files=datasets())
