@@ -59,7 +59,7 @@ from .pages import (
     ShutdownBeacon,
     plain_errors,
 )
-from .pool import DataWatch, refresh_pool, throttle_refills
+from .pool import DataWatch, quiet_shutdowns, refresh_pool, throttle_refills
 from .sockets import KernelChannels, KurskConnection, QueryInfo, forget_queries
 
 __all__ = ["BUSY_MESSAGE", "KurskVoila", "main"]
@@ -223,6 +223,7 @@ class KurskVoila(Voila):
     def init_handlers(self) -> list:
         """Voila's routes with ours in their place, and the app's settings and upkeep."""
         throttle_refills(self.kernel_manager, self.max_warming)
+        quiet_shutdowns(self.kernel_manager)
         handlers = [(p, _replacement(h), *rest) for p, h, *rest in super().init_handlers()]
         # The dashboard's chart widgets load plotly.js from here (dashboard/chart.py).
         folder, file = PLOTLY_URL.rsplit("/", 1)
