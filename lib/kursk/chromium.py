@@ -68,18 +68,37 @@ def kill_tree(pid: int) -> None:
 
     Kaleido's browser wrapper starts its own session, so a browser that hangs would outlive
     a killed process group; its descendants are found through /proc first (once the parent
-    is gone they would belong to init and be out of reach).
+    is gone they would belong to init and be out of reach). The family is stopped before it
+    is killed, and looked for again until no new member appears: a process that forked after
+    a look (kaleido retrying a browser that exits at once) is found under its stopped parent.
     """
+    family: set[int] = set()
+    while True:
+        found = _descendants(pid) - family
+        if not found:
+            break
+        for member in found:
+            _signal(member, signal.SIGSTOP)
+        family |= found
+    for member in family:
+        _signal(member, signal.SIGKILL)
+
+
+def _descendants(pid: int) -> set[int]:
+    """pid and every live process below it, from /proc."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").glob("[0-9]*"):
         with contextlib.suppress(OSError, IndexError, ValueError):
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             parents[int(entry.name)] = int(fields[1])
-    family, todo = [], [pid]
+    family, todo = set(), [pid]
     while todo:
         current = todo.pop()
-        family.append(current)
+        family.add(current)
         todo += [child for child, parent in parents.items() if parent == current]
-    for member in family:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(member, signal.SIGKILL)
+    return family
+
+
+def _signal(pid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(pid, sig)
