@@ -312,7 +312,7 @@ async def forged_value(srv: Server, n: int = 8) -> dict:
     """A 60 KiB forged widget value: refused by the widget, logged cut short."""
     session = await WidgetSession.open(srv.url, headers=reader(n))
     await session.load_widgets()
-    box = find_model(session.states, "kursk-filter-corroborated")
+    box = find_model(session.states, "kursk-filter-independent")
     before = srv.log_size()
     await session.update(box, {"value": "x" * 60_000})
     await asyncio.sleep(3)

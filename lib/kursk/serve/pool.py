@@ -77,6 +77,35 @@ async def alive(manager, kernel_id: str) -> bool:
     return bool(await running if asyncio.iscoroutine(running) else running)
 
 
+def quiet_shutdowns(manager) -> None:
+    """A pre-heated kernel waits inside the notebook for its page's request (request.py):
+    shut down then (the pool refreshed, a page that never connected reclaimed, the server
+    stopping), Voila logged the interrupted cell as an error with a traceback. Its rendering
+    is cancelled first; a kernel whose notebook has run is shut down as before."""
+    initialize = getattr(manager, "_initialize", None)
+    if initialize is None:
+        return
+    rendering: dict[str, asyncio.Task] = {}
+
+    async def recorded(notebook_path, kernel_id=None, **kwargs):
+        content = await initialize(notebook_path, kernel_id, **kwargs)
+        task, kid = content["task"], content["kernel_id"]
+        rendering[kid] = task
+        task.add_done_callback(lambda _task: rendering.pop(kid, None))
+        return content
+
+    shutdown = manager.shutdown_kernel
+
+    async def shutdown_kernel(kernel_id, *args, **kwargs):
+        task = rendering.pop(kernel_id, None)
+        if task is not None and not task.done():
+            task.cancel()
+        return await shutdown(kernel_id, *args, **kwargs)
+
+    manager._initialize = recorded
+    manager.shutdown_kernel = shutdown_kernel
+
+
 def throttle_refills(manager, max_warming: int) -> None:
     """Warm at most max_warming pool kernels at a time (the pool's refills queue)."""
     initialize = getattr(manager, "_initialize", None)
