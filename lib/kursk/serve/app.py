@@ -31,7 +31,6 @@ import subprocess
 import sys
 
 import tornado.websocket
-from jupyter_client.channels import HBChannel
 from jupyter_server.auth.logout import LogoutHandler
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import url_path_join
@@ -60,7 +59,7 @@ from .pages import (
     ShutdownBeacon,
     plain_errors,
 )
-from .pool import DataWatch, quiet_shutdowns, refresh_pool, throttle_refills
+from .pool import DataWatch, refresh_pool, throttle_refills
 from .sockets import KernelChannels, KurskConnection, QueryInfo, forget_queries
 
 __all__ = ["BUSY_MESSAGE", "KurskVoila", "main"]
@@ -109,12 +108,6 @@ class KurskVoila(Voila):
         config=True,
         help="Pool kernels warmed up (started and their notebook run) at once; default: all "
         "cores but one, which stays free for the viewers already served.",
-    )
-    heartbeat_grace = Float(
-        10.0,
-        config=True,
-        help="Seconds a viewer kernel may take to answer the heartbeat while its page renders "
-        "before it is taken for dead (jupyter_client's default is 1).",
     )
     viewers_per_client = Int(12, config=True, help="Viewer kernels one client may hold; 0: any.")
     unconnected_per_client = Int(
@@ -175,11 +168,6 @@ class KurskVoila(Voila):
     def initialize(self, argv=None):
         super().initialize(argv)
         logs.install(self.log)
-        # Viewer kernels run at the lowest CPU priority (kernel.py). On a busy machine a
-        # pre-heated kernel waiting in the notebook for its page's request (request.py) answered
-        # jupyter_client's heartbeat later than its 1 s, and Voila's executor declared the
-        # kernel dead in the middle of the page (DeadKernelError, with a traceback in the log).
-        HBChannel.time_to_dead = self.heartbeat_grace
         if self.voila_configuration.page_config_hook is None:  # no version in the page
             self.voila_configuration.page_config_hook = _no_version
 
@@ -235,7 +223,6 @@ class KurskVoila(Voila):
     def init_handlers(self) -> list:
         """Voila's routes with ours in their place, and the app's settings and upkeep."""
         throttle_refills(self.kernel_manager, self.max_warming)
-        quiet_shutdowns(self.kernel_manager)
         handlers = [(p, _replacement(h), *rest) for p, h, *rest in super().init_handlers()]
         # The dashboard's chart widgets load plotly.js from here (dashboard/chart.py).
         folder, file = PLOTLY_URL.rsplit("/", 1)

@@ -20,10 +20,12 @@ import os
 from pathlib import Path
 
 from tornado.web import HTTPError
+from voila.request_info_handler import RequestInfoSocketHandler
 
 from .logs import cut
 
 POOL_RETRIES = 3
+RETIRE_WAIT = 60  # s an old pool kernel may take to finish its notebook before it is shut down
 
 
 class RecordingKernelManager:
@@ -75,35 +77,6 @@ async def alive(manager, kernel_id: str) -> bool:
         return False
     running = kernel.is_alive()
     return bool(await running if asyncio.iscoroutine(running) else running)
-
-
-def quiet_shutdowns(manager) -> None:
-    """A pre-heated kernel waits inside the notebook for its page's request (request.py):
-    shut down then (the pool refreshed, a page that never connected reclaimed, the server
-    stopping), Voila logged the interrupted cell as an error with a traceback. Its rendering
-    is cancelled first; a kernel whose notebook has run is shut down as before."""
-    initialize = getattr(manager, "_initialize", None)
-    if initialize is None:
-        return
-    rendering: dict[str, asyncio.Task] = {}
-
-    async def recorded(notebook_path, kernel_id=None, **kwargs):
-        content = await initialize(notebook_path, kernel_id, **kwargs)
-        task, kid = content["task"], content["kernel_id"]
-        rendering[kid] = task
-        task.add_done_callback(lambda _task: rendering.pop(kid, None))
-        return content
-
-    shutdown = manager.shutdown_kernel
-
-    async def shutdown_kernel(kernel_id, *args, **kwargs):
-        task = rendering.pop(kernel_id, None)
-        if task is not None and not task.done():
-            task.cancel()
-        return await shutdown(kernel_id, *args, **kwargs)
-
-    manager._initialize = recorded
-    manager.shutdown_kernel = shutdown_kernel
 
 
 def throttle_refills(manager, max_warming: int) -> None:
@@ -167,7 +140,14 @@ class DataWatch:
 
 def refresh_pool(manager) -> None:
     """Replace the pre-heated kernels: new ones start now, the old ones are shut down once
-    they are ready (a page never gets one that rendered what has since changed)."""
+    they are ready (a page never gets one that rendered what has since changed).
+
+    A pre-heated kernel waits inside the notebook for its page's request (request.py). Shut
+    down there, Voila's executor logged the interrupted cell as an error with a traceback (and
+    cancelling its rendering does not help: Voila's cell generator yields in a `finally` and
+    goes on to the next cell). So an old kernel is first told that no page comes (an empty
+    request: the default view) and shut down once its notebook has run, or after RETIRE_WAIT.
+    """
     pools = getattr(manager, "_pools", None)
     if pools is None:
         return
@@ -175,7 +155,11 @@ def refresh_pool(manager) -> None:
     async def retire(task) -> None:
         with contextlib.suppress(Exception):
             content = await task
-            await manager.shutdown_kernel(content["kernel_id"], now=True)
+            kernel_id = content["kernel_id"]
+            RequestInfoSocketHandler.send_updates({"kernel_id": kernel_id, "payload": {}})
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.shield(content["task"]), RETIRE_WAIT)
+            await manager.shutdown_kernel(kernel_id, now=True)
 
     for name in list(pools):
         old, pools[name] = pools[name], []
