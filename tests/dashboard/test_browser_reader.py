@@ -86,6 +86,19 @@ FITTED_JS = """([i, w]) => {
 }"""
 
 
+# Text a chart draws (title, source lines, annotations, axis labels) that runs past its box's
+# left or right edge: [chart, text, how far] (cut off for a reader).
+CUT_JS = """() => [...document.querySelectorAll('.kursk-chart')].flatMap(c => {
+  const box = c.getBoundingClientRect();
+  return [...c.querySelectorAll('.gtitle, .annotation-text, .ytick text, .xtick text')]
+    .filter(t => t.textContent.trim())
+    .map(t => [t, t.getBoundingClientRect()])
+    .filter(([, r]) => r.width && (r.left < box.left - 1 || r.right > box.right + 1))
+    .map(([t, r]) => [c.className.split(' ').pop(), t.textContent.slice(0, 40),
+                      Math.round(Math.max(box.left - r.left, r.right - box.right))]);
+})"""
+
+
 def test_no_sideways_scroll_and_charts_full_width_at_every_width(voila_server, browser):
     context, page = open_page(browser, voila_server, DESKTOP)
     try:
@@ -98,6 +111,7 @@ def test_no_sideways_scroll_and_charts_full_width_at_every_width(voila_server, b
                     page.wait_for_function(FITTED_JS, arg=[i, width], timeout=15_000)
             got = page.evaluate(LAYOUT_JS)
             assert got["scroll"] <= 0, (width, got)
+            assert page.evaluate(CUT_JS) == [], width  # no chart's text cut at its edges
             assert len(got["charts"]) == len(NAMES)
             for box, plot in got["charts"]:
                 assert abs(box - got["main"]) <= 2 and abs(plot - box) <= 4, (width, got)

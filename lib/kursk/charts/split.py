@@ -128,6 +128,8 @@ def build(data: Dataset) -> Spec:
     fig.update_layout(
         barmode="stack",
         yaxis={"title": {"text": "people"}, "range": [0, top * 1.35]},
+        # labelled columns: a narrow page stands them upright rather than tilted past the edge
+        xaxis={"tickmode": "array", "tickvals": x, "ticktext": x},
         bargap=0.45,
     )
     shown = pd.concat([wholes, parts])

@@ -102,13 +102,29 @@ export function fit(fig, width) {
     }
     const size = (a.font && a.font.size) || 10;
     // right-aligned at the plot's right edge: the lines have the width left of that edge
-    const room = a.xref === "paper" && a.x === 1 ? width - margin.r - 12 : width - 16;
+    // (a legend on the right pushes that edge left of the margin the figure asks for)
+    const room = a.xref === "paper" && a.x === 1 ? width - rightOfPlot(out, margin, width) - 12 : width - 16;
     const lines = logical.flatMap((l) => wrap(l, size, room));
     margin.b += 13 * (lines.length - String(a.text).split("<br>").length);
     a.text = lines.join("<br>");
   }
   if (narrow) fitNarrow(out, layout, margin, width);
   return out;
+}
+
+// The room right of the plot: the margin asked for, or a legend's if it sits there (plotly
+// widens the margin to fit it: its gap from the plot, then symbols and padding beside names).
+function rightOfPlot(fig, margin, width) {
+  const layout = fig.layout;
+  const legend = layout.legend || {};
+  if (layout.showlegend === false || legend.orientation === "h" || !(legend.x >= 1)) {
+    return margin.r;
+  }
+  const size = (legend.font && legend.font.size) || 11;
+  const names = (fig.data || []).filter((t) => t.showlegend !== false && t.name).map((t) => t.name);
+  const widest = Math.max(0, ...names.map((n) => textWidth(n, size)));
+  const gap = Math.max(0, (legend.x - 1) * width);
+  return Math.max(margin.r, widest ? gap + widest + 60 : 0);
 }
 
 function fitNarrow(fig, layout, margin, width) {
@@ -197,7 +213,7 @@ function fitNarrow(fig, layout, margin, width) {
     const size = (xaxis.tickfont && xaxis.tickfont.size) || 11;
     const column = plotWidth / xaxis.ticktext.length;
     const widest = Math.max(...xaxis.ticktext.map((t) => Math.max(...String(t).split("<br>").map((l) => textWidth(l, size)))));
-    if (widest > column) {
+    if (widest > column * 0.8) {  // plotly tilts labels short of that, past the edge
       xaxis.ticktext = xaxis.ticktext.map((t) => shorten(String(t).split("<br>")[0], size, 110));
       xaxis.tickangle = -90;
       xaxis.automargin = false;
