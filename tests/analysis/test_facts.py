@@ -3,6 +3,7 @@ it compare, worded as that figure words it, and drawn in the chart that states i
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 import tempfile
@@ -173,3 +174,42 @@ def test_edge_cases_are_worded_as_such(data):
     assert facts.headline(nothing).lines() == ["No figures match the current filters."]
     filtered = facts.headline(one).lines()[-1]
     assert "claimants: US assessments" in filtered
+
+
+def _same(a, b) -> bool:
+    return (
+        (a is pd.NA and b is pd.NA)
+        or (a is not pd.NA and b is not pd.NA and a == b)
+        or (isinstance(a, float) and isinstance(b, float) and a != a and b != b)
+    )
+
+
+def test_rows_read_fast_are_the_rows_pandas_gives(any_data):
+    """records() (used by the facts and charts for speed) yields what itertuples() does."""
+    from kursk.ledger.frames import records
+
+    d = any_data
+    for frame in (d.figures, d.claims, d.articles, d.contingents, d.figures.iloc[:0]):
+        slow, fast = list(frame.itertuples()), list(records(frame))
+        assert [r._fields for r in fast] == [r._fields for r in slow]
+        for s, f in zip(slow, fast, strict=True):
+            assert all(_same(a, b) for a, b in zip(s, f, strict=True)), (s, f)
+
+
+def test_comparable_follows_the_dataset_it_is_asked_of(any_data):
+    """Rule `comparable`'s selections are made once per dataset and never carried over to
+    another (a filtered copy, or figures replaced in place)."""
+    d = any_data
+    for metric in d.figures["metric"].dropna().unique():
+        once = facts.comparable(d, metric)
+        assert facts.comparable(d, metric) is once
+        for claimant in d.claimants["claimant"]:
+            sub = d.filter(claimants=[claimant])
+            mine = facts.comparable(sub, metric)
+            assert set(mine["figure_id"]) == set(once["figure_id"]) & set(sub.figures["figure_id"])
+    metric = d.figures["metric"].iloc[0]
+    copy = dataclasses.replace(d)
+    assert len(facts.comparable(copy, metric))
+    copy.figures = d.figures.iloc[:0]
+    assert facts.comparable(copy, metric).empty
+    assert len(facts.comparable(d, metric))  # the original is unchanged

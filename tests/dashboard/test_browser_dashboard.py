@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -12,13 +12,14 @@ import kursk
 from bench.page import DRAWN_JS, IDLE_JS, RELEASED_JS
 from kursk.analysis.facts import headline
 from kursk.charts import NAMES
+from kursk.dashboard.table import CSV_HEAD_LINES
 from kursk.paths import BUILD_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 CHARTS = list(NAMES)
 DATA = kursk.load()  # what the server serves: counts come from it, never from the seed
 N = len(DATA.figures)
-CORROBORATED = len(DATA.filter(min_articles=2).figures)
+CORROBORATED = len(DATA.filter(min_independent=2).figures)
 SHOWING_ALL = f"document.querySelector('.kursk-status').innerText.includes('{N} of {N}')"
 SHOWING_CORROBORATED = (
     f"document.querySelector('.kursk-status').innerText.includes('{CORROBORATED} of {N}')"
@@ -132,7 +133,7 @@ def test_every_chart_is_on_screen_before_the_kernel_connects(voila_server, brows
 
 def test_a_filter_changes_charts_table_and_download(page):
     before = counts(page)
-    page.locator(".kursk-filter-corroborated input").check()
+    page.locator(".kursk-filter-independent input").check()
     page.wait_for_function(SHOWING_CORROBORATED, timeout=60_000)
     page.wait_for_function(SETTLED_JS, timeout=60_000)
     # the page reported the charts in view and their drawing: that sent the rest of the change
@@ -142,9 +143,14 @@ def test_a_filter_changes_charts_table_and_download(page):
     assert after["corroboration"]["points"] < before["corroboration"]["points"]
     assert after["casualties"] != before["casualties"]
     assert page.locator(".kursk-table table tr").count() == CORROBORATED + 1
-    href = page.locator(".kursk-download a[download$='.csv']").get_attribute("href")
-    rows = list(csv.DictReader(io.StringIO(base64.b64decode(href.split(",", 1)[1]).decode())))
-    assert len(rows) == CORROBORATED and all(int(r["n_articles"]) >= 2 for r in rows)
+    with page.expect_download(timeout=60_000) as made:
+        page.locator(".kursk-download .kursk-download-button").click()
+    download = made.value
+    assert download.suggested_filename == "kursk-figures_independent.csv"
+    lines = Path(download.path()).read_text().splitlines()
+    assert lines[1].startswith("# Filter:")
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines[CSV_HEAD_LINES:]))))
+    assert len(rows) == CORROBORATED and all(int(r["n_independent"]) >= 2 for r in rows)
     page.screenshot(path=str(BUILD_DIR / "screenshots" / "dashboard-filtered.png"), full_page=True)
     page.locator(".kursk-reset button, button.kursk-reset").first.click()
     page.wait_for_function(SHOWING_ALL, timeout=60_000)
@@ -162,7 +168,7 @@ FITS_JS = """() => [...document.querySelectorAll('.kursk-chart .kursk-plot')].ev
 
 
 def test_a_plot_shown_again_after_a_resize_fits_its_box(page):
-    box = page.locator(".kursk-filter-corroborated input")
+    box = page.locator(".kursk-filter-independent input")
     box.check()
     page.wait_for_function(SHOWING_CORROBORATED, timeout=60_000)
     page.wait_for_function(SETTLED_JS, timeout=60_000)

@@ -44,31 +44,52 @@ def test_claimant_filter_updates_charts_table_headline_and_csv(app):
     assert app.table.value.count("<tr>") == kept + 1
     assert f"Showing {kept} of {n}" in app.status.value
     assert app.csv_text() == export_text(app.data.filter(claimants=["kr-military"]), "csv")
-    assert (
-        "base64," in app.download.value and f"Download these {kept} figures" in app.download.value
-    )
+    assert app.csv.label == f"Download these {kept} figures (CSV)" and not app.csv.disabled
+
+
+def test_the_csv_is_made_on_demand_named_by_the_filter_with_its_record(app):
+    """The button asks the kernel; the file's name says the filter, its first lines record
+    the filter, the data version and the day; dates are ISO with a precision column."""
+    import csv
+    import io
+
+    from kursk.dashboard.table import CSV_HEAD_LINES
+
+    app.claimant.value = ("kr-military",)
+    sent = []
+    app.csv.send = lambda content, buffers=None: sent.append((content, buffers))
+    app.csv._on_msg(app.csv, {"want": True}, [])
+    ((meta, (body,)),) = sent
+    assert meta["name"] == "kursk-figures_kr-military.csv" and meta["mime"] == "text/csv"
+    lines = bytes(body).decode().splitlines()
+    assert "Filter:" in lines[1] and "Data:" in lines[2] and "downloaded" in lines[0]
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines[CSV_HEAD_LINES:]))))
+    assert len(rows) == len(app.filtered.figures)
+    assert all(re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?|", r["as_of"]) for r in rows)
 
 
 def test_the_download_offers_the_whole_data_package_as_a_zip(app, tmp_path):
     """Beside the view's CSV: the package of every figure, README and citation included."""
-    import base64
     import io
-    import re
     import zipfile
 
     app.claimant.value = ("kr-military",)  # a filtered view still offers the whole package
-    href = re.search(r"href='data:application/zip;base64,([^']+)'", app.download.value)
-    with zipfile.ZipFile(io.BytesIO(base64.b64decode(href.group(1)))) as zf:
+    sent = []
+    app.package.send = lambda content, buffers=None: sent.append((content, buffers))
+    app.package._on_msg(app.package, {"want": True}, [])
+    ((meta, (body,)),) = sent
+    assert meta["name"].endswith(".zip") and app.package.made == 1
+    with zipfile.ZipFile(io.BytesIO(bytes(body))) as zf:
         names = {n.split("/", 1)[1] for n in zf.namelist()}
         figures = zf.read(next(n for n in zf.namelist() if n.endswith("/figures.csv")))
     assert {"datapackage.json", "README.md", "CITATION.cff", "figures.csv"} <= names
     assert figures.decode().count("\n") == len(app.data.figures) + 1
 
 
-def test_corroborated_filter_keeps_claims_reported_twice(app):
-    app.corroborated.value = True
-    kept = app.filtered.figures["n_articles"]
-    assert len(kept) == (app.data.figures["n_articles"] >= 2).sum() and kept.min() >= 2
+def test_independent_filter_keeps_claims_reported_by_two_independent_sources(app):
+    app.independent.value = True
+    kept = app.filtered.figures["n_independent"]
+    assert len(kept) == (app.data.figures["n_independent"] >= 2).sum() and kept.min() >= 2
     assert f"Showing {len(kept)} of {len(app.data.figures)}" in app.status.value
     title = app.figure_json()["corroboration"]["layout"]["title"]["text"]
     k = len(app.filtered.claims)
@@ -79,22 +100,30 @@ def test_metric_and_date_filters(app):
     app.metric.value = ("casualties",)
     assert set(app.filtered.figures["metric_group"]) == {"casualties"}
     app.set_filters(since=dt.date(2025, 4, 1), until=dt.date(2025, 12, 31))
+    assert app.since.value == "2025-04-01"
     assert (app.filtered.figures["as_of_date"] >= "2025-04-01").all()
     assert "Casualties" in app.headline.value
 
 
 def test_a_reversed_date_range_asks_to_swap_and_keeps_the_view(app):
     n = len(app.data.figures)
-    table = app.table.value
-    app.until.value = dt.date(1990, 1, 1)  # before the first date: the range is reversed
-    assert "swap them" in app.status.value and "previous view is kept" in app.status.value
-    assert app.table.value == table and "FilterError" not in app.status.value
-    app.until.value = dt.date(2030, 1, 1)
-    assert f"Showing {n} of {n}" in app.status.value
+    table, status, shown = app.table.value, app.status.value, app.shown
+    app.until.value = "1990-01-01"  # before the first date: the range is reversed
+    note = app.panel.date_note.value
+    assert "swap them" in note and "previous view is kept" in note and "FilterError" not in note
+    assert app.table.value == table and app.status.value == status and app.shown == shown
+    app.until.value = "2030-01-01"
+    assert f"Showing {n} of {n}" in app.status.value and app.panel.date_note.value == ""
+
+
+def test_a_date_that_cannot_be_read_is_said_in_words_and_not_applied(app):
+    shown = app.shown
+    app.since.value = "2025-13"
+    assert "not a date" in app.panel.date_note.value and app.shown == shown
 
 
 def test_reset_restores_everything(app):
-    app.set_filters(claimants=["kr-military"], corroborated=True)
+    app.set_filters(claimants=["kr-military"], independent=True)
     app.reset.click()
     n = len(app.data.figures)
     assert f"Showing {n} of {n}" in app.status.value
@@ -105,19 +134,24 @@ def test_forged_values_are_rejected_and_the_dashboard_still_works(app):
     with pytest.raises(TraitError):
         app.claimant.value = ("not-offered",)
     with pytest.raises(TraitError):
-        app.corroborated.value = "x" * 100_000
+        app.independent.value = "x" * 100_000
     # What a forged comm message does: set_state with values the browser never offers.
     forged = [
-        (app.claimant, {"index": [999]}),
-        (app.metric, {"index": "zz"}),
-        (app.since, {"value": "x" * 100_000}),
-        (app.until, {"value": {"year": "a", "month": 0, "date": 1}}),
-        (app.corroborated, {"value": "x" * 1000}),
+        (app.claimant, {"value": ["not-offered"]}),
+        (app.claimant, {"value": [999]}),
+        (app.metric, {"value": "zz"}),
+        (app.assessment, {"value": ["x"] * 2}),
+        (app.independent, {"value": "x" * 1000}),
     ]
     for widget, state in forged:
         with pytest.raises((TraitError, TypeError)):
             widget.set_state(state)
         assert app.filters == before
+    with pytest.raises(TraitError):  # a date field holds a short text only
+        app.since.set_state({"value": "x" * 100_000})
+    app.until.set_state({"value": "1990-02-30"})  # text is text: said in words, never applied
+    assert app.shown == before and "not a date" in app.panel.date_note.value
+    app.until.set_state({"value": before.until.isoformat()})
     app.metric.value = ("casualties",)
     kept = len(app.data.filter(metric_groups=["casualties"]).figures)
     assert f"Showing {kept} of {len(app.data.figures)}" in app.status.value

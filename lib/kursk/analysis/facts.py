@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..ledger import Dataset
+from ..ledger.frames import records
 
 
 def people_metrics(data: Dataset, group: str) -> tuple[str, ...]:
@@ -64,22 +65,49 @@ def comparable(data: Dataset, metric: str, contingent=ANY) -> pd.DataFrame:
     (scope cumulative), current (not revised by a later figure of the claimant), whole counts
     (not part_of a total, not in a breakdown, not progress_of a plan), stated (not vague) and,
     when `contingent` is given, of that wave (None: figures that name no wave)."""
-    f = data.figures
-    keep = (
-        (f["metric"] == metric)
-        & (f["scope"] == "cumulative")
-        & f["current"]
-        & f["part_of"].isna()
-        & f["breakdown"].isna()
-        & f["progress_of"].isna()
-        & ~f["vague"]
-        & (f["low"].notna() | f["high"].notna())
-    )
-    if contingent is None:
-        keep &= f["contingent"].isna()
-    elif contingent is not ANY:
-        keep &= f["contingent"] == contingent
-    return f[keep.fillna(False).astype(bool)]
+    return _Comparable.of(data).select(metric, contingent)
+
+
+class _Comparable:
+    """Rule `comparable`'s selections of one dataset, each made once. The headline and four
+    charts of one view ask for the same few about fifty times, and each selection takes every
+    column of the figures frame (make bench: dashboard redraws; docs/performance.md)."""
+
+    def __init__(self, data: Dataset):
+        f = self.figures = data.figures
+        self.kept = (
+            (
+                (f["scope"] == "cumulative")
+                & f["current"]
+                & f["part_of"].isna()
+                & f["breakdown"].isna()
+                & f["progress_of"].isna()
+                & ~f["vague"]
+                & (f["low"].notna() | f["high"].notna())
+            )
+            .fillna(False)
+            .astype(bool)
+        )
+        self.selected: dict[tuple, pd.DataFrame] = {}
+
+    @classmethod
+    def of(cls, data: Dataset) -> _Comparable:
+        found = data.__dict__.get("_comparable")
+        if found is None or found.figures is not data.figures:
+            found = data.__dict__["_comparable"] = cls(data)
+        return found
+
+    def select(self, metric: str, contingent=ANY) -> pd.DataFrame:
+        key = (metric, contingent)
+        if key not in self.selected:
+            f = self.figures
+            keep = self.kept & (f["metric"] == metric).fillna(False)
+            if contingent is None:
+                keep &= f["contingent"].isna()
+            elif contingent is not ANY:
+                keep &= (f["contingent"] == contingent).fillna(False)
+            self.selected[key] = f[keep.astype(bool)]
+        return self.selected[key]
 
 
 def total_metric(data: Dataset, group: str) -> str | None:
@@ -101,7 +129,7 @@ def main_wave(data: Dataset, metric: str) -> tuple[str | None, str] | None:
     waves = c[c["part_of"].isna()]
     best = max(
         ((len(comparable(data, metric, w.contingent)), w.contingent, w.label)
-         for w in waves.itertuples()),
+         for w in records(waves)),
         default=(0, None, ""),
     )  # fmt: skip
     if best[0]:
@@ -146,7 +174,7 @@ def span(rows: pd.DataFrame) -> Span | None:
     it) and the highest (an open bound counts as its number, and ties go to it)."""
     if rows.empty:
         return None
-    recs = list(rows.itertuples())
+    recs = list(records(rows))
     low = min(recs, key=lambda r: (_lower(r), r.qualifier != "up_to"))
     high = max(recs, key=lambda r: (_upper(r), r.qualifier in ("over", "at_least")))
     return Span(low, high, rows)
@@ -198,7 +226,7 @@ def _by_number(data: Dataset, rows: pd.DataFrame, limit: int = 4) -> str:
     """Each distinct wording and who gave it: '10,000–12,000 per North Korea; 6,000 per
     Unattributed' (at most `limit`, then how many more)."""
     who: dict[str, list[str]] = {}
-    for r in sorted(rows.itertuples(), key=lambda r: -_upper(r)):
+    for r in sorted(records(rows), key=lambda r: -_upper(r)):
         names = who.setdefault(r.worded, [])
         name = data.short_name(r.claimant)
         if name not in names:
@@ -223,17 +251,17 @@ def _latest_wave(data: Dataset) -> Fact | None:
     wave = people[people["contingent"] == latest]
     wholes = wave[wave["figure_id"].isin(set(f["part_of"].dropna())) & wave["current"]]
     if len(wholes):
-        whole = next(wholes.itertuples())
+        whole = next(records(wholes))
         parts = f[f["part_of"] == whole.figure_id]
         named = " + ".join(
             f"{p.worded} {p.subject}" if isinstance(p.subject, str) else p.worded
-            for p in parts.itertuples()
+            for p in records(parts)
         )
         text = (
             f"Latest wave: {label}, {whole.worded} {whole.metric_label.lower()} ({named}), "
             f"per {data.short_name(whole.claimant)}"
         )
-        numbers = [stated(data, whole), *(stated(data, p) for p in parts.itertuples())]
+        numbers = [stated(data, whole), *(stated(data, p) for p in records(parts))]
         return Fact(text, numbers, list(wholes["figure_id"]) + list(parts["figure_id"]), "parts")
     for metric in deployment:
         fact = range_fact(data, comparable(data, metric, latest), f"Latest wave, {label}", "")

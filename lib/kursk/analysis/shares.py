@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..ledger import Dataset
+from ..ledger.frames import records
 from .facts import Fact, Stated, comparable, main_wave, people_metrics, total_metric
 
 SHARE_COLUMNS = [
@@ -91,7 +92,7 @@ def casualty_share(data: Dataset) -> pd.DataFrame:
     rows = []
     for metric in people_metrics(data, "casualties"):
         # one share per claim: its reports by several sources are one number
-        for r in comparable(data, metric).drop_duplicates("claim_id").itertuples():
+        for r in records(comparable(data, metric).drop_duplicates("claim_id")):
             if isinstance(r.denominator, str) and r.denominator in by_id.index:
                 force = _Force.of(by_id.loc[[r.denominator]].reset_index())
             elif force_metric:
@@ -127,9 +128,7 @@ def casualty_share(data: Dataset) -> pd.DataFrame:
                     "article": r.article,
                 }
             )
-    for r in f[
-        (f["unit"] == "percent") & f["current"] & (f["scope"] == "cumulative")
-    ].itertuples():
+    for r in records(f[(f["unit"] == "percent") & f["current"] & (f["scope"] == "cumulative")]):
         rows.append(
             {
                 "kind": "stated",
@@ -171,7 +170,7 @@ def share_fact(data: Dataset, table: pd.DataFrame | None = None) -> Fact | None:
     rows = table[(table["kind"] == "derived") & (table["metric"] == metric) & ~table["over_100"]]
     if rows.empty:
         return None
-    recs = list(rows.itertuples())
+    recs = list(records(rows))
     low = min(recs, key=lambda r: r.low)
     high = max(recs, key=lambda r: (r.low if pd.isna(r.high) else r.high, pd.isna(r.high)))
     low_text = share_words(low.low, low.low, low.qualifier if low.qualifier != "over" else "")

@@ -7,6 +7,7 @@ from collections import Counter
 import pandas as pd
 
 from ..ledger.cite import citations
+from ..ledger.frames import records
 
 # An optional figures column: a briefing built --since-briefing marks each figure new or
 # changed since the previous one ('new', 'changed: value, claimant'); hover text and the
@@ -129,7 +130,7 @@ def figures_table(data) -> pd.DataFrame:
     changed when the figures carry the SINCE column."""
     f = data.figures
     rows = []
-    for r, cite in zip(f.itertuples(), citations(f, data.version.label), strict=True):
+    for r, cite in zip(records(f), citations(f, data.version.label), strict=True):
         value = r.worded + (f" {r.window}" if isinstance(r.window, str) else "")
         wording = r.confidence if isinstance(r.confidence, str) else ""
         if isinstance(r.confidence_tier, str):

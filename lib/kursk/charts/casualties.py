@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..analysis.facts import casualty_fact, people_metrics
 from ..ledger import Dataset
+from ..ledger.frames import records
 from . import theme
 from .common import (
     EVENT_HEADROOM,
@@ -116,7 +117,7 @@ def _panel(fig: Spec, data: Dataset, rows: pd.DataFrame, axis: str, shape_of) ->
     marks: set[str] = set()
     seen: dict[tuple, dict] = {}
     groups: dict[str, list[dict]] = {}
-    for r in rows.itertuples():
+    for r in records(rows):
         kind = mark(r)
         marks.add("range" if r.qualifier == "range" else kind)
         x, y = when(r), value_at(r, kind)
@@ -184,7 +185,7 @@ def _panel(fig: Spec, data: Dataset, rows: pd.DataFrame, axis: str, shape_of) ->
 
 def _revisions(fig: Spec, data: Dataset, rows: pd.DataFrame) -> None:
     """Each claimant's revisions joined in time order by a dotted line in its colour."""
-    by_id = {r.figure_id: r for r in rows.itertuples()}
+    by_id = {r.figure_id: r for r in records(rows)}
     pairs: dict[str, list] = {}
     for r in by_id.values():
         old = by_id.get(r.revises) if isinstance(r.revises, str) else None

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..analysis.wording import figure_lines
 from ..ledger import Dataset
+from ..ledger.frames import records
 from ..ledger.normalize import date_words
 from ..ledger.values import PartialDate
 from . import theme
@@ -318,7 +319,7 @@ def add_events(fig: Spec, data: Dataset, start, end, reach_days: int = 90) -> in
     px_per_day = PLOT_PX / span_days
     busy: list[list[tuple]] = [[] for _ in EVENT_ROWS]  # each row's label spans
     lines_x, lines_y, xs, ys, labels, hovers, sides = [], [], [], [], [], [], []
-    for ev in e.sort_values("date_start").itertuples():
+    for ev in records(e.sort_values("date_start")):
         x = ev.date_start + (ev.date_end - ev.date_start) / 2
         width = pd.Timedelta(days=(theme.text_width(ev.label, 10) + 14) / px_per_day)
         # a label reads to the right of its line, or to the left near the chart's end

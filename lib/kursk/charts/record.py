@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..analysis.facts import total_metric
 from ..ledger import Dataset
+from ..ledger.frames import records
 from .common import (
     GLYPHS,
     empty,
@@ -78,7 +79,7 @@ def build(data: Dataset) -> Spec:
         for (metric, _), series in mine.groupby(
             ["metric", mine["contingent"].fillna("")], sort=False
         ):
-            recs = list(series.itertuples())
+            recs = list(records(series))
             kinds = [mark(r) for r in recs]
             marks |= {
                 "range" if r.qualifier == "range" else k for r, k in zip(recs, kinds, strict=True)

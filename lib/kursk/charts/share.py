@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..analysis.shares import casualty_share, percent, share_fact
 from ..ledger import Dataset
+from ..ledger.frames import records
 from . import theme
 from .common import MAX_SHARES, empty, esc, finish, not_shown
 from .spec import Spec, trace
@@ -40,7 +41,7 @@ def build(data: Dataset) -> Spec:
     axis_top = max(110.0, min(400.0, math.ceil(highest * 1.15 / 10) * 10))
     fig = Spec()
     by_id = data.figures.set_index("figure_id")
-    for y, r in enumerate(rows.itertuples()):
+    for y, r in enumerate(records(rows)):
         colour = FLAG if r.over_100 else data.colour(r.claimant)
         is_open = pd.isna(r.high)
         low = 0.0 if pd.isna(r.low) else float(r.low)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..analysis.facts import Fact, stated
 from ..ledger import Dataset
+from ..ledger.frames import records
 from . import theme
 from .common import MAX_COLUMNS, date_text, empty, esc, finish, hover, not_shown, plain, unique
 from .spec import Spec, trace
@@ -41,15 +42,15 @@ def _part_name(p) -> str:
 def split_fact(data: Dataset, wholes: pd.DataFrame, parts: pd.DataFrame) -> Fact:
     """'Shoigu (Russia): 6,000 personnel = 1,000 sappers + 5,000 construction workers', or how
     many stated totals there are and how many add up."""
-    ok = [adds_up(w, parts[parts["part_of"] == w.figure_id]) for w in wholes.itertuples()]
+    ok = [adds_up(w, parts[parts["part_of"] == w.figure_id]) for w in records(wholes)]
     if len(wholes) == 1:
-        w = next(wholes.itertuples())
+        w = next(records(wholes))
         mine = parts[parts["part_of"] == w.figure_id]
-        named = " + ".join(f"{p.worded} {_part_name(p)}" for p in mine.itertuples())
+        named = " + ".join(f"{p.worded} {_part_name(p)}" for p in records(mine))
         what = w.subject if isinstance(w.subject, str) else w.metric_label.lower()
         sign = "=" if ok[0] else "≠"
         text = f"{data.short_name(w.claimant)}: {w.worded} {what} {sign} {named}"
-        numbers = [stated(data, w), *(stated(data, p) for p in mine.itertuples())]
+        numbers = [stated(data, w), *(stated(data, p) for p in records(mine))]
         return Fact(text, numbers, [w.figure_id, *mine["figure_id"]], "parts")
     n, k = len(wholes), sum(ok)
     text = f"{n} stated totals split into parts: " + (
@@ -69,19 +70,15 @@ def build(data: Dataset) -> Spec:
         :MAX_COLUMNS
     ]
     parts = parts[parts["part_of"].isin(set(wholes["figure_id"]))]
-    x = unique(
-        [f"{data.short_name(w.claimant)}<br>{date_text(w.as_of)}" for w in wholes.itertuples()]
-    )
+    x = unique([f"{data.short_name(w.claimant)}<br>{date_text(w.as_of)}" for w in records(wholes)])
     fig = Spec()
-    names = list(dict.fromkeys(_part_name(p) for p in parts.itertuples()))
+    names = list(dict.fromkeys(_part_name(p) for p in records(parts)))
     for i, name in enumerate(names):
         shade = min(0.3 * i, 0.75)
         ys, hovers, texts, colours, inks = [], [], [], [], []
-        for w in wholes.itertuples():
+        for w in records(wholes):
             mine = [
-                p
-                for p in parts[parts["part_of"] == w.figure_id].itertuples()
-                if _part_name(p) == name
+                p for p in records(parts[parts["part_of"] == w.figure_id]) if _part_name(p) == name
             ]
             ys.append(sum(float(p.low if p.low == p.low else p.high) for p in mine) if mine else 0)
             hovers.append("<br><br>".join(hover(p) for p in mine))
@@ -96,11 +93,11 @@ def build(data: Dataset) -> Spec:
                 text=texts, textangle=0, textposition="inside", insidetextanchor="middle",
                 textfont={"color": inks, "size": 12},
                 hovertext=hovers, hoverinfo="text",
-                customdata=[";".join(parts[parts["part_of"] == w.figure_id]["figure_id"]) for w in wholes.itertuples()],
+                customdata=[";".join(parts[parts["part_of"] == w.figure_id]["figure_id"]) for w in records(wholes)],
             )
         )  # fmt: skip
     top = 1.0
-    for xv, w in zip(x, wholes.itertuples(), strict=True):
+    for xv, w in zip(x, records(wholes), strict=True):
         mine = parts[parts["part_of"] == w.figure_id]
         ok = adds_up(w, mine)
         total = float(mine["low"].fillna(mine["high"]).sum())
@@ -131,6 +128,8 @@ def build(data: Dataset) -> Spec:
     fig.update_layout(
         barmode="stack",
         yaxis={"title": {"text": "people"}, "range": [0, top * 1.35]},
+        # labelled columns: a narrow page stands them upright rather than tilted past the edge
+        xaxis={"tickmode": "array", "tickvals": x, "ticktext": x},
         bargap=0.45,
     )
     shown = pd.concat([wholes, parts])

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..analysis.facts import comparable, people_metrics, total_metric
 from ..ledger import Dataset
+from ..ledger.frames import records
 from . import theme
 from .common import add_events, empty, esc, finish, hover, left_margin, plain
 from .spec import Spec, trace
@@ -45,7 +46,7 @@ def wave_ranges(data: Dataset) -> list[dict]:
         return []
     c = data.contingents.sort_values("start_date", kind="stable")
     out = []
-    for wave in c[c["part_of"].isna()].itertuples():
+    for wave in records(c[c["part_of"].isna()]):
         own = plain(comparable(data, metric, wave.contingent))
         parts = [
             plain(comparable(data, metric, k))
@@ -154,7 +155,7 @@ def _planned(fig: Spec, data: Dataset) -> list:
             mode="markers",
             name="planned or arrived (not added up)",
             marker={"symbol": "diamond-open", "size": 11, "color": theme.MUTED},
-            hovertext=[hover(r) for r in rows.itertuples()],
+            hovertext=[hover(r) for r in records(rows)],
             hoverinfo="text",
             customdata=list(rows["figure_id"]),
         )

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..analysis.facts import people_metrics, total_metric, troops_fact
 from ..ledger import Dataset
+from ..ledger.frames import records
 from . import theme
 from .common import (
     date_text,
@@ -80,7 +81,7 @@ def build(data: Dataset) -> Spec:
         headings.append((y, names.get(first["contingent"], NO_WAVE)))
         labels.append(f"<b>{esc(headings[-1][1])}</b>")
         y += 1
-        for r in group.itertuples():
+        for r in records(group):
             labels.append(esc(_label(data, r, total)))
             positions.append((y, r))
             y += 1

@@ -1,23 +1,28 @@
-"""The dashboard app: filters, headline, charts, table and CSV download, wired as ipywidgets.
+"""The dashboard app: filters, headline, charts, table and downloads, wired as ipywidgets.
 
 All logic lives in the package (voila-gallery's App pattern), so it is testable without a
-browser; the notebook dashboards/overview.ipynb only builds `Dashboard.from_data_dir()`.
-What each part does lives beside it: the filter state (filters.py), the views built for
-selections (views.py), the in-view-first order of a redraw (redraw.py), the chart widget
-(chart.py, chart.js) and the static snapshot (snapshot.py).
+browser; the served notebook only builds `Dashboard.from_data_dir()`, opens the view its link
+asks for (`open_link`) and shows it. What each part does lives beside it: the filter state
+(filters.py) and its widgets (panel.py, choices.py), the view as a link (link.py, bar.py),
+the views built for selections (views.py), the in-view-first order of a redraw (redraw.py),
+the chart widget (chart.py, chart.js), the table and CSV (table.py), downloads made on demand
+(download.py), "About these figures" (about.py) and the static snapshot (snapshot.py).
 
 Page hooks (one place): each chart's `.kursk-plot` is `aria-busy` while a draw is pending
 and counts its draws in `data-kursk-drawn`; the status line ends with a hidden
 `.kursk-gen` span whose text is the number of redraws completed and whose `data-rest` says
 what released the last one's rest ("now", "drawn" or "timeout"). Tests and benchmarks read
-these (tests/support/page.py); the snapshot swap reads `data-kursk-drawn`.
+these (bench/page.py); the snapshot swap reads `data-kursk-drawn`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import functools
 import html
 import os
+from collections import OrderedDict
 from collections.abc import Callable
 
 import ipywidgets as w
@@ -27,13 +32,19 @@ from IPython.display import clear_output, display
 
 from .. import charts
 from ..analysis.wording import figures_table
+from ..charts.theme import PLOTLY_CONFIG
 from ..ledger import DataError, Dataset, load
+from .about import about_html, updated_html
+from .bar import Bar
 from .chart import Chart
+from .download import Download
 from .filters import Filters, Offered
+from .link import filters_of, notes_html, query_of, summary
 from .page import error_html, header_html, style
+from .panel import FilterPanel
 from .redraw import InViewFirst
 from .snapshot import data_uri, snapshot_html
-from .table import csv_text
+from .table import csv_download, csv_text
 from .views import View, ViewCache
 
 
@@ -52,6 +63,7 @@ class Dashboard:
 
     DRAWN_TIMEOUT = 0.5  # seconds the rest of a redraw waits for the page (redraw.py)
     CACHE_VIEWS = 64  # selections kept (views.py): a kernel must not grow without bound
+    CACHE_KNOWN = 8  # datasets "as known on" a day kept
 
     def __init__(
         self,
@@ -74,11 +86,15 @@ class Dashboard:
             self.view = self._error_view(error)
             return
         self.offered = Offered.of(data)
-        self.views = ViewCache(self.builders, self._select, data, self.CACHE_VIEWS)
+        self._known: OrderedDict[dt.date, Dataset] = OrderedDict()
+        self.views = ViewCache(
+            self.builders, self._select, data, self.CACHE_VIEWS, counts=self._counts
+        )
         self.in_view_first = InViewFirst(self.DRAWN_TIMEOUT)
         self._updating = False
+        self.link_notes: list[str] = []
         self._build()
-        self._last_valid = self.filters
+        self._shown = self.offered.default()
         self.refresh()
 
     @classmethod
@@ -101,97 +117,70 @@ class Dashboard:
 
     @claimant_options.setter
     def claimant_options(self, options) -> None:
-        self.offered = Offered(tuple(options), self.offered.groups, self.offered.date_range)
+        self.offered = dataclasses.replace(self.offered, claimants=tuple(options))
+        self.panel.offered = self.offered
 
     def _build(self) -> None:
-        offered = self.offered
-        self.claimant = w.SelectMultiple(
-            options=offered.claimants,
-            value=offered.claimant_ids,
-            rows=9,
-            layout=w.Layout(width="98%"),
-        )
-        self.claimant.add_class("kursk-filter-claimant")
-        self.metric = w.SelectMultiple(
-            options=offered.groups, value=offered.group_ids, rows=4, layout=w.Layout(width="98%")
-        )
-        self.metric.add_class("kursk-filter-metric")
-        # Date pickers sized to the filter panel (their default width overflows it).
-        date_layout, date_style = w.Layout(width="96%"), {"description_width": "72px"}
-        since, until = offered.date_range
-        self.since = w.DatePicker(
-            description="As of from", value=since, layout=date_layout, style=date_style
-        )
-        self.since.add_class("kursk-filter-since")
-        self.until = w.DatePicker(
-            description="to", value=until, layout=date_layout, style=date_style
-        )
-        self.until.add_class("kursk-filter-until")
-        self.corroborated = w.Checkbox(
-            description="Reported by 2+ articles only", value=False, indent=False
-        )
-        self.corroborated.add_class("kursk-filter-corroborated")
-        self.reset = w.Button(description="Reset filters", icon="", button_style="")
-        self.reset.add_class("kursk-reset")
+        self.panel = p = FilterPanel(self.offered)
+        # the widgets by name, for notebooks and tests
+        self.claimant, self.metric, self.assessment = p.claimant, p.metric, p.assessment
+        self.since, self.until, self.known = p.since, p.until, p.known
+        self.independent, self.reset, self.status = p.independent, p.reset, p.status
         self.reset.on_click(lambda _: self._safely(self.reset_filters))
-        for control in (self.claimant, self.metric, self.since, self.until, self.corroborated):
+        for control in p.controls():
             control.observe(self._on_change, names="value")
+        self.csv = Download(make=self._csv_file, label="Download these figures (CSV)")
+        self.csv.add_class("kursk-download")
+        self.package = Download(
+            make=self._package_file,
+            label="Download the data package (zip)",
+            note="every figure, claim, source and claimant as CSV, with README and citation",
+        )
+        self.package.add_class("kursk-package")
 
+        self.bar = Bar()
+        self.bar.add_class("kursk-bar")
+        self.notes = w.HTML()
+        self.notes.add_class("kursk-notes")
         self.headline = w.HTML()
         self.headline.add_class("kursk-headline")
-        self.status = w.HTML()
-        self.status.add_class("kursk-status")
-        self.table = w.HTML(layout=w.Layout(max_height="520px", overflow="auto"))
+        self.table = w.HTML()
         self.table.add_class("kursk-table")
-        self.download = w.HTML()
-        self.download.add_class("kursk-download")
 
         self.outputs: dict[str, w.Output | Chart] = {}
         boxes = []
         plotly_src = os.environ.get("KURSK_PLOTLY_URL", "")
         for name in self.builders:
             if self.live:
-                chart = Chart(plotly_src=plotly_src, layout=w.Layout(width="100%"))
+                chart = Chart(plotly_src=plotly_src, config=PLOTLY_CONFIG, name=name)
                 chart.on_msg(functools.partial(self._on_chart_msg, name))
                 self.outputs[name] = chart
             else:
-                self.outputs[name] = w.Output(layout=w.Layout(width="100%"))
-            box = w.Box([self.outputs[name]], layout=w.Layout(width="100%", min_height="560px"))
+                self.outputs[name] = w.Output()
+            box = w.Box([self.outputs[name]])
             box.add_class("kursk-chart")
             box.add_class(f"kursk-chart-{name}")
             boxes.append(box)
-        filters = w.VBox(
+        grid = w.Box(boxes)
+        grid.add_class("kursk-charts")
+        self.main = w.VBox(
             [
+                grid,
                 w.HTML(
-                    "<b>Filters</b> <span style='color:#5f6b7a'>(Ctrl/⌘-click to pick "
-                    "several)</span>"
+                    "<h2 class='kursk-table-h' id='kursk-table-h'>The figures behind the "
+                    "charts</h2>"
                 ),
-                w.HTML("Claimants"),
-                self.claimant,
-                w.HTML("Metrics"),
-                self.metric,
-                self.since,
-                self.until,
-                self.corroborated,
-                self.reset,
-                self.status,
-                self.download,
-            ],
-            layout=w.Layout(width="330px", min_width="300px"),
+                self.table,
+                w.HTML(about_html(self.data)),
+                self.package,
+            ]
         )
-        filters.add_class("kursk-filters")
-        grid = w.GridBox(
-            boxes,
-            layout=w.Layout(grid_template_columns="minmax(0, 1fr)", grid_gap="12px", width="100%"),
-        )
-        main = w.VBox(
-            [grid, w.HTML("<h3>The figures behind the charts</h3>"), self.table],
-            layout=w.Layout(flex="1 1 auto", min_width="0"),
-        )
-        header = w.HTML(style() + header_html())
-        body = w.HBox([filters, main])
+        self.main.add_class("kursk-main")
+        header = w.HTML(style() + header_html() + updated_html(self.data))
+        header.add_class("kursk-header")
+        body = w.Box([p.box(self.csv), self.main])
         body.add_class("kursk-body")
-        self.view = w.VBox([header, self.headline, body])
+        self.view = w.VBox([header, self.bar, self.notes, self.headline, body])
         self.view.add_class("kursk-dashboard")
 
     def _error_view(self, error: DataError | None) -> w.Widget:
@@ -205,73 +194,107 @@ class Dashboard:
 
     @property
     def filters(self) -> Filters:
-        """The filter state the widgets show."""
-        return Filters(
-            tuple(self.claimant.value),
-            tuple(self.metric.value),
-            self.since.value,
-            self.until.value,
-            self.corroborated.value,
-        )
+        """The filter state the widgets show (ValueError for a date that cannot be read)."""
+        return self.panel.read()
+
+    @property
+    def shown(self) -> Filters:
+        """The selection the page shows (the last one applied)."""
+        return self._shown
 
     def set_filters(
-        self, claimants=None, metric_groups=None, since=None, until=None, corroborated=None
+        self,
+        claimants=None,
+        metric_groups=None,
+        since=None,
+        until=None,
+        independent=None,
+        assessments=None,
+        known_on=None,
     ) -> None:
-        """Set several filters at once (one redraw)."""
-        self._set_widgets(
-            claimants=None if claimants is None else tuple(claimants),
-            metric_groups=None if metric_groups is None else tuple(metric_groups),
-            since=since,
-            until=until,
-            corroborated=None if corroborated is None else bool(corroborated),
-        )
-        self._safely(self.refresh)
+        """Set several filters at once (one redraw); None leaves a filter as it is."""
+        f = self._shown
+        changes = {
+            "claimants": None if claimants is None else tuple(claimants),
+            "metric_groups": None if metric_groups is None else tuple(metric_groups),
+            "since": since,
+            "until": until,
+            "independent": None if independent is None else bool(independent),
+            "assessments": None if assessments is None else tuple(assessments),
+            "known_on": known_on,
+        }
+        self._apply(f.with_(**{k: v for k, v in changes.items() if v is not None}))
 
     def reset_filters(self) -> None:
         """Back to everything."""
-        f = self.offered.default()
-        self.set_filters(f.claimants, f.metric_groups, f.since, f.until, f.corroborated)
+        self._apply(self.offered.default())
 
-    def _set_widgets(self, restore: bool = False, **values) -> None:
-        """Set widget values without a redraw per widget; None leaves one as it is unless
-        restoring a whole state."""
-        widgets = {
-            "claimants": self.claimant,
-            "metric_groups": self.metric,
-            "since": self.since,
-            "until": self.until,
-            "corroborated": self.corroborated,
-        }
+    def open_link(self, query: str) -> None:
+        """Show the view a link's query string asks for (link.py): the kernel builds that view
+        itself, never the default first. Values the data cannot show are ignored, each with a
+        note on the page."""
+        if self.data is None:
+            return
+        f, notes = filters_of(query, self.offered)
+        problem = self.offered.problem(f)
+        if problem:
+            d = self.offered.default()
+            notes.append(problem.rstrip(".") + ": the link's dates were ignored.")
+            f = f.with_(since=d.since, until=d.until, known_on=None)
+        self.link_notes = notes
+        self.notes.value = notes_html(notes)
+        self._apply(f)
+
+    def _apply(self, f: Filters) -> None:
+        """Show a selection: the widgets set without a redraw per widget, then one redraw."""
         self._updating = True
         try:
-            for key, value in values.items():
-                if value is not None or restore:
-                    widgets[key].value = value
+            self.panel.show(f)
         finally:
             self._updating = False
+        self.panel.say(None)
+        self._safely(self.refresh)
 
     @property
     def filtered(self) -> Dataset:
         """The dataset as the filters select it."""
-        return self._select(self.filters)
+        return self._select(self._shown)
+
+    def _base(self, f: Filters) -> Dataset:
+        """The data the filters apply to (as known on a day: kept for the last few days)."""
+        if f.known_on is None:
+            return self.data
+        base = self._known.pop(f.known_on, None)
+        if base is None:
+            base = self.offered.base(self.data, f)
+            if len(self._known) >= self.CACHE_KNOWN:
+                self._known.popitem(last=False)
+        self._known[f.known_on] = base
+        return base
 
     def _select(self, f: Filters) -> Dataset:
-        return self.offered.select(self.data, f)
+        return self.offered.select(self.data, f, self._base(f))
+
+    def _counts(self, f: Filters) -> dict:
+        return self.offered.counts(self._base(f), f)
 
     def _on_change(self, change) -> None:
         if self._updating:
             return
-        if not self.offered.allows(self.filters):
-            self._set_widgets(**vars(self._last_valid), restore=True)
+        try:
+            f = self.filters
+        except ValueError as exc:
+            self.panel.say(str(exc), self._shown)
+            return
+        if not self.offered.allows(f):
+            self._apply(self._shown)
             self.status.value = "That filter value is not available; the last valid one is back."
             return
-        f = self.filters
-        if f.since and f.until and f.since > f.until:
-            self.status.value = (
-                "<span style='color:#D55E00'>The first date is after the second: swap them. "
-                "The previous view is kept.</span>"
-            )
+        problem = self.offered.problem(f)
+        if problem:
+            self.panel.say(problem, self._shown)
             return
+        self.panel.say(None)
         self._safely(self.refresh)
 
     def _safely(self, action: Callable[[], None]) -> None:
@@ -280,7 +303,7 @@ class Dashboard:
             action()
         except Exception as exc:  # noqa: BLE001 - viewers must never see a traceback
             self.status.value = (
-                "<span style='color:#D55E00'>Could not update the dashboard "
+                "<span class='kursk-problem'>Could not update the dashboard "
                 f"({html.escape(exc.__class__.__name__)}). The previous view "
                 "is kept.</span>"
             )
@@ -288,21 +311,29 @@ class Dashboard:
     # --- drawing ------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Redraw headline, charts, table and download for the current filters.
+        """Redraw headline, charts, table and counts for the current filters.
 
-        Each part is sent as soon as it is built: first the headline, then the charts the
-        page reports in view; the rest waits for the page to draw those (redraw.py)."""
+        Each part is sent as soon as it is built: first the headline (and the page's link),
+        then the charts the page reports in view; the rest waits for the page to draw those
+        (redraw.py). A selection without figures is one sentence: no charts, no table."""
         f = self.filters
         view = self.views.view(f)
         self.in_view_first.supersede()
         self.headline.value = self.views.headline(view)
-        first = [name for name in self.builders if self._in_view(name)]
+        self.bar.query = query_of(f, self.offered)
+        self.bar.summary = summary(f, self.offered)
+        if view.empty:
+            self.main.add_class("kursk-is-empty")
+        else:
+            self.main.remove_class("kursk-is-empty")
+        shown = [] if view.empty else list(self.builders)
+        first = [name for name in shown if self._in_view(name)]
         awaited = {}
         for name in first:
             if self._draw(name, self.views.figure(view, name)):
                 awaited[name] = self.outputs[name].revision
-        self._last_valid = f
-        rest = [name for name in self.builders if name not in first]
+        self._shown = f
+        rest = [name for name in shown if name not in first]
         if not self.in_view_first.hold(awaited, lambda how: self._refresh_rest(view, rest, how)):
             self._refresh_rest(view, rest, "now")
 
@@ -317,7 +348,10 @@ class Dashboard:
                 f"<span class='kursk-gen' data-rest='{released}' hidden>{self.redraws}</span>"
             )
             self.table.value = view.table
-            self.download.value = view.download
+            self.panel.counts(view.counts)
+            n = view.n_figures
+            self.csv.label = f"Download these {n} figure{'s' if n != 1 else ''} (CSV)"
+            self.csv.disabled = n == 0
 
         if released == "now":
             send()
@@ -339,7 +373,7 @@ class Dashboard:
     def snapshot_html(self) -> str | None:
         """A static picture of the dashboard as it stands, shown until the live one is drawn;
         None unless every chart has a picture of exactly its figure (snapshot.py)."""
-        if self.data is None:
+        if self.data is None or self._shown != self.offered.default() or self.link_notes:
             return None
         images = {}
         for name, fig in self.figure_json().items():
@@ -347,7 +381,7 @@ class Dashboard:
             if uri is None:
                 return None
             images[name] = (uri, fig)
-        return snapshot_html(images, self.headline.value)
+        return snapshot_html(images, self.headline.value, updated_html(self.data))
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         """The dashboard's widget; served, also the static snapshot the page shows first."""
@@ -374,6 +408,17 @@ class Dashboard:
             clear_output(wait=True)
             display(_plotly_bundle(self.views.json_of(fig)), raw=True)
         return False
+
+    # --- downloads ----------------------------------------------------------------------------
+
+    def _csv_file(self) -> tuple[str, bytes, str]:
+        name, body = csv_download(self.filtered, self._shown, self.offered)
+        return name, body, "text/csv"
+
+    def _package_file(self) -> tuple[str, bytes, str]:
+        from ..publish.package import package_zip, zip_name
+
+        return f"{zip_name(self.data)}.zip", package_zip(self.data), "application/zip"
 
     def table_rows(self, data: Dataset | None = None):
         """The rows the table shows, with their provenance."""

@@ -29,3 +29,7 @@ class Chart(anywidget.AnyWidget):
     # Set by the page: the chart is on screen (or within 100 px of it).
     in_view = traitlets.Bool(False).tag(sync=True)
     plotly_src = traitlets.Unicode("/" + PLOTLY_URL).tag(sync=True)
+    # plotly.js's configuration: kursk.charts.theme.PLOTLY_CONFIG (a mode bar that only saves
+    # an image and resets the axes: nothing uploads a chart or links off the host)
+    config = traitlets.Dict().tag(sync=True)
+    name = traitlets.Unicode("").tag(sync=True)  # the chart's anchor on the page: #chart-<name>

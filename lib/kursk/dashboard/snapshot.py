@@ -45,7 +45,7 @@ def data_uri(fig_json: dict, folder: Path | None = None) -> str | None:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
-def snapshot_html(images: dict[str, tuple[str, dict]], headline: str) -> str:
+def snapshot_html(images: dict[str, tuple[str, dict]], headline: str, updated: str = "") -> str:
     """The dashboard as static pictures (name -> (data URI, figure JSON)), laid out like the
     live view so that the live charts take their places without the page moving."""
     pictures = []
@@ -62,7 +62,8 @@ def snapshot_html(images: dict[str, tuple[str, dict]], headline: str) -> str:
         + f"<style>{asset('snapshot.css')}</style>"
         # header and headline boxed as ipywidgets boxes them in the live view (whose CSS
         # is not loaded yet): the live charts take the snapshot's place without a shift
-        + f"<div class='kursk-snap-html'>{header_html()}</div>"
+        + f"<div class='kursk-snap-html kursk-header'>{header_html()}{updated}</div>"
+        "<div class='kursk-snap-bar'></div>"
         f"<div class='kursk-snap-html kursk-headline'>{headline}</div>"
         + "<div class='kursk-snap-body'><div class='kursk-filters kursk-snap-filters'>"
         "<b>Filters</b><p>The interactive dashboard (filters, hover details, table, "

@@ -6,7 +6,6 @@ for it, so that only the widgets whose value changes send anything to the page.
 
 from __future__ import annotations
 
-import base64
 import html
 from collections import OrderedDict
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from ..analysis.facts import headline
 from ..charts import figure_json
 from ..ledger import Dataset
 from .filters import Filters
-from .table import csv_text, table_html
+from .table import table_html
 
 
 @dataclass
@@ -24,11 +23,17 @@ class View:
     """The parts of one selection's page; `data` is dropped once every part is built."""
 
     data: Dataset | None
+    filters: Filters | None = None
+    n_figures: int = 0  # figures the selection holds (none: the page says so in one sentence)
     figures: dict = field(default_factory=dict)
     headline: str | None = None
     status: str | None = None
     table: str | None = None
-    download: str | None = None
+    counts: dict | None = None  # beside each filter choice (filters.Offered.counts)
+
+    @property
+    def empty(self) -> bool:
+        return self.n_figures == 0
 
 
 class ViewCache:
@@ -40,11 +45,12 @@ class ViewCache:
         select: Callable[[Filters], Dataset],
         full: Dataset,
         size: int = 64,
+        counts: Callable[[Filters], dict] | None = None,
     ):
         self.builders, self._select, self._full, self.size = builders, select, full, size
+        self._counts = counts
         self._views: OrderedDict[Filters, View] = OrderedDict()
         self._json: dict[int, dict] = {}  # figure JSON by id(figure), for figures held
-        self._package: str | None = None  # the data package's download link (package_link)
 
     def __len__(self) -> int:
         return len(self._views)
@@ -60,7 +66,8 @@ class ViewCache:
     def view(self, f: Filters) -> View:
         view = self._views.pop(f, None)
         if view is None:
-            view = View(self._select(f))
+            data = self._select(f)
+            view = View(data, f, len(data.figures))
             if len(self._views) >= self.size:
                 self._views.popitem(last=False)
                 held = {id(g) for v in self._views.values() for g in v.figures.values()}
@@ -79,42 +86,35 @@ class ViewCache:
         return fig
 
     def headline(self, view: View) -> str:
+        """The sentences at the top: what was known when (if so), then the headline; for a
+        selection without figures, one sentence saying so."""
         if view.headline is None:
-            lines = headline(view.data).lines()
-            view.headline = "<ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in lines) + "</ul>"
+            data = view.data
+            known = known_html(data, self._full)
+            if view.empty:
+                said = f" ({data.selection})" if data.selection else ""
+                text = f"No figures match these filters{said}. Widen them, or reset the filters."
+                view.headline = known + f"<p class='kursk-empty'>{html.escape(text)}</p>"
+            else:
+                lines = headline(data).lines()
+                items = "".join(f"<li>{html.escape(s)}</li>" for s in lines)
+                view.headline = f"{known}<ul>{items}</ul>"
             self._done(view)
         return view.headline
 
     def text(self, view: View) -> View:
-        """The status line, the table and the download link of a view."""
+        """The status line, the table and the filter counts of a view."""
         if view.status is None:
             data = view.data
-            csv = csv_text(data)
-            href = "data:text/csv;base64," + base64.b64encode(csv.encode()).decode()
             n = len(data.figures)
             view.status = (
                 f"Showing {n} of {len(self._full.figures)} figures ({len(data.claims)} claims)."
             )
             view.table = table_html(data)
-            view.download = (
-                f"<a download='kursk-figures.csv' href='{href}'>"
-                f"Download these {n} figures (CSV)</a> · {self.package_link()}"
-            )
+            if self._counts is not None and view.filters is not None:
+                view.counts = self._counts(view.filters)
             self._done(view)
         return view
-
-    def package_link(self) -> str:
-        """The whole data package as a zip (README and CITATION.cff in it): the same for every
-        view, so it is made once."""
-        if self._package is None:
-            from ..publish.package import package_zip, zip_name
-
-            body = base64.b64encode(package_zip(self._full)).decode()
-            self._package = (
-                f"<a download='{zip_name(self._full)}.zip' href='data:application/zip;base64,"
-                f"{body}'>Download the whole data package (zip, with README and citation)</a>"
-            )
-        return self._package
 
     def json_of(self, fig) -> dict:
         """A figure's JSON, made once (dropped with the figure when its view goes)."""
@@ -129,3 +129,16 @@ class ViewCache:
             and len(view.figures) == len(self.builders)
         ):
             view.data = None
+
+
+def known_html(data: Dataset, full: Dataset) -> str:
+    """'As known on 15 Jan 2025: 11 of 27 sources had been published; ...', or ''."""
+    if data.known_on is None:
+        return ""
+    n, total = len(data.articles), len(full.articles)
+    text = (
+        f"As known on {data.known_on:%-d %b %Y}: {n} of the {total} sources had been published "
+        "by then. Sources published later, and revisions made later, are left out of every "
+        "chart, sentence and row below."
+    )
+    return f"<p class='kursk-known' role='note'>{html.escape(text)}</p>"

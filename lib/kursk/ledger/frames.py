@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import collections
+import functools
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -247,3 +251,16 @@ def check(frame: pd.DataFrame, schema: dict[str, object]) -> pd.DataFrame:
         if frame[column].dtype != pd.api.types.pandas_dtype(dtype):
             raise TypeError(f"column {column!r} is {frame[column].dtype}, declared {dtype}")
     return frame
+
+
+@functools.lru_cache(maxsize=256)
+def _row_type(columns: tuple[str, ...]) -> type:
+    return collections.namedtuple("Row", ["Index", *columns], rename=True)
+
+
+def records(frame: pd.DataFrame) -> Iterator:
+    """The rows of a frame as named tuples, like `frame.itertuples()` (the same fields and
+    values), at under half its cost on these wide frames: pandas builds a Series per column
+    and a new tuple type per call (make bench: dashboard redraws loop over rows often)."""
+    row = _row_type(tuple(frame.columns))
+    return map(row._make, zip(frame.index, *(frame[c].array for c in frame.columns), strict=True))

@@ -20,10 +20,12 @@ import os
 from pathlib import Path
 
 from tornado.web import HTTPError
+from voila.request_info_handler import RequestInfoSocketHandler
 
 from .logs import cut
 
 POOL_RETRIES = 3
+RETIRE_WAIT = 60  # s an old pool kernel may take to finish its notebook before it is shut down
 
 
 class RecordingKernelManager:
@@ -138,7 +140,14 @@ class DataWatch:
 
 def refresh_pool(manager) -> None:
     """Replace the pre-heated kernels: new ones start now, the old ones are shut down once
-    they are ready (a page never gets one that rendered what has since changed)."""
+    they are ready (a page never gets one that rendered what has since changed).
+
+    A pre-heated kernel waits inside the notebook for its page's request (request.py). Shut
+    down there, Voila's executor logged the interrupted cell as an error with a traceback (and
+    cancelling its rendering does not help: Voila's cell generator yields in a `finally` and
+    goes on to the next cell). So an old kernel is first told that no page comes (an empty
+    request: the default view) and shut down once its notebook has run, or after RETIRE_WAIT.
+    """
     pools = getattr(manager, "_pools", None)
     if pools is None:
         return
@@ -146,7 +155,11 @@ def refresh_pool(manager) -> None:
     async def retire(task) -> None:
         with contextlib.suppress(Exception):
             content = await task
-            await manager.shutdown_kernel(content["kernel_id"], now=True)
+            kernel_id = content["kernel_id"]
+            RequestInfoSocketHandler.send_updates({"kernel_id": kernel_id, "payload": {}})
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.shield(content["task"]), RETIRE_WAIT)
+            await manager.shutdown_kernel(kernel_id, now=True)
 
     for name in list(pools):
         old, pools[name] = pools[name], []

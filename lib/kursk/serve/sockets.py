@@ -132,17 +132,26 @@ def close_socket(handler, code: int, reason: str) -> None:
 
 
 class QueryInfo(RequestInfoSocketHandler):
-    """/voila/query/<id>: the page's query string, once, and only for a live viewer kernel.
+    """/voila/query/<id>: a page's query string, once, to that page's own kernel only.
 
-    Voila caches it for every page until that page connects here, which ours never does:
-    each page's query string stayed in memory for the life of the server, for anyone who
-    knew the kernel id. The cache is now popped on use and pruned of gone kernels (app.py).
+    A pre-heated kernel waits here, from the moment it ran the notebook up to
+    `request_query()` (serve/request.py), for the query string of the page that takes it; a
+    kernel whose page came before it was ready gets the query string when it connects.
+    Voila cached each page's query string until the kernel connected, and answered anyone who
+    knew the kernel id: the cache is now popped on use and pruned of gone kernels (app.py),
+    and the socket is open only to a live kernel's first caller: a viewer's kernel, or a
+    pre-heated one connecting from this host (no browser Origin, no proxy's client address).
     """
 
     def open(self, kernel_id):
-        live = self.settings["kernel_manager"].list_kernel_ids()
-        if kernel_id not in self.settings["kursk_book"].kernels or kernel_id not in live:
-            RequestInfoSocketHandler._cache.pop(kernel_id, None)
+        s = self.settings
+        live = s["kernel_manager"].list_kernel_ids()
+        viewer = kernel_id in s["kursk_book"].kernels
+        ready = viewer or (self._local() and in_pool(s["kernel_manager"], kernel_id))
+        waiting = RequestInfoSocketHandler._waiters.get(kernel_id)
+        if not ready or kernel_id not in live or (waiting is not None and waiting is not self):
+            if not ready or kernel_id not in live:
+                RequestInfoSocketHandler._cache.pop(kernel_id, None)
             self.close()
             return
         self._kernel = kernel_id
@@ -151,10 +160,27 @@ class QueryInfo(RequestInfoSocketHandler):
         if payload is not None:
             self.write_message(payload)
 
+    def _local(self) -> bool:
+        """A process of this host (the kernel), not a browser or a client behind the proxy."""
+        headers = self.request.headers
+        if "Origin" in headers or "X-Real-IP" in headers or "X-Forwarded-For" in headers:
+            return False
+        return self.request.remote_ip in ("127.0.0.1", "::1")
+
     def on_close(self):
         kernel_id = getattr(self, "_kernel", None)
         if kernel_id and RequestInfoSocketHandler._waiters.get(kernel_id) is self:
             del RequestInfoSocketHandler._waiters[kernel_id]
+
+
+def in_pool(manager, kernel_id: str) -> bool:
+    """Whether a kernel is one of Voila's pre-heated kernels, not yet handed to a page."""
+    for pool in getattr(manager, "_pools", {}).values():
+        for task in pool:
+            done = task.done() and not task.cancelled() and task.exception() is None
+            if done and task.result().get("kernel_id") == kernel_id:
+                return True
+    return False
 
 
 def forget_queries(live_ids) -> None:
