@@ -164,6 +164,15 @@ class Server:
     def fds(self) -> int:
         return len(os.listdir(f"/proc/{self.pid}/fd"))
 
+    def connections_from(self, ports: set[int]) -> int:
+        """The server's open TCP connections whose other end is one of these local ports
+        (a client's own sockets: the kernels' descriptors, which a pool refill adds and
+        removes meanwhile, do not count)."""
+        with contextlib.suppress(psutil.Error):
+            conns = psutil.Process(self.pid).net_connections(kind="tcp")
+            return sum(1 for c in conns if c.raddr and c.raddr.port in ports)
+        return 0
+
     def fd_limit(self, soft: int | None = None) -> int:
         """The server's soft limit of open files (set it first when soft is given)."""
         proc = psutil.Process(self.pid)
