@@ -10,6 +10,7 @@ import contextlib
 import os
 import shutil
 import signal
+import time
 from pathlib import Path
 
 CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -69,8 +70,10 @@ def kill_tree(pid: int) -> None:
     Kaleido's browser wrapper starts its own session, so a browser that hangs would outlive
     a killed process group; its descendants are found through /proc first (once the parent
     is gone they would belong to init and be out of reach). The family is stopped before it
-    is killed, and looked for again until no new member appears: a process that forked after
-    a look (kaleido retrying a browser that exits at once) is found under its stopped parent.
+    is killed, and looked for again until no new member appears. A look counts only once
+    every member has really stopped: a process inside fork() takes SIGSTOP only when the
+    fork returns, and its new child is in /proc by then (CI, stop 23: a look taken while
+    the parent was still copying itself missed the child, which outlived the run).
     """
     family: set[int] = set()
     while True:
@@ -80,8 +83,29 @@ def kill_tree(pid: int) -> None:
         for member in found:
             _signal(member, signal.SIGSTOP)
         family |= found
+        _settle(family, "TtZX")
     for member in family:
         _signal(member, signal.SIGKILL)
+    _settle(family, "ZX")  # dead, not dying: nothing of it is seen running afterwards
+
+
+def _settle(family: set[int], states: str, wait: float = 2.0) -> None:
+    """Wait (bounded) until every member is in one of `states` or gone. A parent waiting in
+    vfork() for a stopped child never reaches "stopped", hence the bound."""
+    deadline = time.monotonic() + wait
+    waiting = set(family)
+    while waiting and time.monotonic() < deadline:
+        waiting = {m for m in waiting if _state(m) not in states}
+        if waiting:
+            time.sleep(0.002)
+
+
+def _state(pid: int) -> str:
+    """The process's state letter from /proc ("X" once it is gone)."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "X"
 
 
 def _descendants(pid: int) -> set[int]:

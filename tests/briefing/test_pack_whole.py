@@ -155,7 +155,8 @@ def test_a_broken_or_hanging_chromium_times_out_with_the_texts_written(
     assert manifest["image_error"] and manifest["formats"] == []
     assert ".png" not in (out / "briefing.md").read_text()  # links only what exists
     no_leftovers(out)
-    assert subprocess.run(["pgrep", "-f", str(browser)], capture_output=True).returncode == 1
+    left = subprocess.run(["pgrep", "-a", "-f", str(browser)], capture_output=True, text=True)
+    assert left.stdout == ""  # nothing it started outlives the run
 
 
 def test_a_full_disk_leaves_the_older_pack_and_says_so(tmp_path, older_pack):
