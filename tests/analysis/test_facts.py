@@ -88,7 +88,35 @@ def check_fact(data, fact: facts.Fact) -> None:
         assert True  # filtered selections are said in the headline's last sentence
 
 
+def _rule_comparable(data, metric, wave) -> set[str]:
+    """Rule `comparable` restated from its docstring, straight from the figures frame."""
+    f = data.figures
+    keep = (
+        (f["scope"] == "cumulative") & f["current"] & f["part_of"].isna() & f["breakdown"].isna()
+        & f["progress_of"].isna() & ~f["vague"] & (f["low"].notna() | f["high"].notna())
+        & (f["metric"] == metric)
+    )  # fmt: skip
+    if wave is None:
+        keep &= f["contingent"].isna()
+    elif wave is not facts.ANY:
+        keep &= f["contingent"] == wave
+    return set(f[keep.fillna(False).astype(bool)]["figure_id"])
+
+
+def check_counts(data) -> None:
+    """comparable() gives the rule's figures, and n_comparable (the headline's and the
+    timeline's counts, made without taking rows) their number: for every metric and any wave,
+    each wave, or none."""
+    waves = [facts.ANY, None, *data.contingents["contingent"], "no-such-wave"]
+    for metric in [*data.vocabulary.metrics, "no-such-metric"]:
+        for wave in waves:
+            expected = _rule_comparable(data, metric, wave)
+            assert set(facts.comparable(data, metric, wave)["figure_id"]) == expected
+            assert facts.n_comparable(data, metric, wave) == len(expected), (metric, wave)
+
+
 def check_dataset(data) -> None:
+    check_counts(data)
     for name, fact in _figure_facts(data).items():
         spec = CHARTS[name].spec(data)
         title = figure_json(spec)["layout"]["title"]["text"]
@@ -194,6 +222,12 @@ def test_rows_read_fast_are_the_rows_pandas_gives(any_data):
         assert [r._fields for r in fast] == [r._fields for r in slow]
         for s, f in zip(slow, fast, strict=True):
             assert all(_same(a, b) for a, b in zip(s, f, strict=True)), (s, f)
+
+
+def test_comparable_counts_are_the_rows_counted(any_data):
+    check_counts(any_data)
+    for claimant in any_data.claimants["claimant"]:
+        check_counts(any_data.filter(claimants=[claimant]))
 
 
 def test_comparable_follows_the_dataset_it_is_asked_of(any_data):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ..ledger import Dataset
@@ -68,26 +69,34 @@ def comparable(data: Dataset, metric: str, contingent=ANY) -> pd.DataFrame:
     return _Comparable.of(data).select(metric, contingent)
 
 
+def n_comparable(data: Dataset, metric: str, contingent=ANY) -> int:
+    """How many figures rule `comparable` allows (as len(comparable(...)), without the rows)."""
+    return _Comparable.of(data).count(metric, contingent)
+
+
 class _Comparable:
     """Rule `comparable`'s selections of one dataset, each made once. The headline and four
-    charts of one view ask for the same few about fifty times, and each selection takes every
-    column of the figures frame (make bench: dashboard redraws; docs/performance.md)."""
+    charts of one view ask for the same few about fifty times, most of them only to count;
+    a count is a sum over the masks, and rows are taken (every column of the figures frame)
+    only for the selections asked for (make bench: dashboard redraws; docs/performance.md)."""
 
     def __init__(self, data: Dataset):
         f = self.figures = data.figures
-        self.kept = (
-            (
-                (f["scope"] == "cumulative")
-                & f["current"]
-                & f["part_of"].isna()
-                & f["breakdown"].isna()
-                & f["progress_of"].isna()
-                & ~f["vague"]
-                & (f["low"].notna() | f["high"].notna())
-            )
-            .fillna(False)
-            .astype(bool)
+        kept = (
+            (f["scope"] == "cumulative")
+            & f["current"]
+            & f["part_of"].isna()
+            & f["breakdown"].isna()
+            & f["progress_of"].isna()
+            & ~f["vague"]
+            & (f["low"].notna() | f["high"].notna())
         )
+        self.kept = kept.fillna(False).to_numpy(dtype=bool)
+        self._metric = f["metric"].astype("string").fillna("").to_numpy(dtype=object)
+        contingent = f["contingent"].astype("string")
+        self._no_contingent = contingent.isna().to_numpy(dtype=bool)
+        self._contingent = contingent.fillna("").to_numpy(dtype=object)
+        self._masks: dict[tuple, np.ndarray] = {}
         self.selected: dict[tuple, pd.DataFrame] = {}
 
     @classmethod
@@ -97,23 +106,31 @@ class _Comparable:
             found = data.__dict__["_comparable"] = cls(data)
         return found
 
+    def _mask(self, metric: str, contingent) -> np.ndarray:
+        key = (metric, contingent)
+        if key not in self._masks:
+            keep = self.kept & (self._metric == metric)
+            if contingent is None:
+                keep &= self._no_contingent
+            elif contingent is not ANY:
+                keep &= (self._contingent == contingent) & ~self._no_contingent
+            self._masks[key] = keep
+        return self._masks[key]
+
+    def count(self, metric: str, contingent=ANY) -> int:
+        return int(self._mask(metric, contingent).sum())
+
     def select(self, metric: str, contingent=ANY) -> pd.DataFrame:
         key = (metric, contingent)
         if key not in self.selected:
-            f = self.figures
-            keep = self.kept & (f["metric"] == metric).fillna(False)
-            if contingent is None:
-                keep &= f["contingent"].isna()
-            elif contingent is not ANY:
-                keep &= (f["contingent"] == contingent).fillna(False)
-            self.selected[key] = f[keep.astype(bool)]
+            self.selected[key] = self.figures[self._mask(metric, contingent)]
         return self.selected[key]
 
 
 def total_metric(data: Dataset, group: str) -> str | None:
     """The metric a group's range is stated for: the one vocabulary.yaml marks total when it
     has comparable figures, else the group's count metric with most of them."""
-    counts = {m: len(comparable(data, m)) for m in people_metrics(data, group)}
+    counts = {m: n_comparable(data, m) for m in people_metrics(data, group)}
     marked = [m for m in counts if data.vocabulary.metrics[m].total and counts[m]]
     if marked:
         return marked[0]
@@ -128,13 +145,13 @@ def main_wave(data: Dataset, metric: str) -> tuple[str | None, str] | None:
     c = data.contingents
     waves = c[c["part_of"].isna()]
     best = max(
-        ((len(comparable(data, metric, w.contingent)), w.contingent, w.label)
+        ((n_comparable(data, metric, w.contingent), w.contingent, w.label)
          for w in records(waves)),
         default=(0, None, ""),
     )  # fmt: skip
     if best[0]:
         return best[1], best[2]
-    if len(comparable(data, metric, None)):
+    if n_comparable(data, metric, None):
         return None, "troops (no wave given)"
     return None
 

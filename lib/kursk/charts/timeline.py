@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..analysis.facts import comparable, people_metrics, total_metric
+from ..analysis.facts import comparable, n_comparable, people_metrics, total_metric
 from ..ledger import Dataset
 from ..ledger.frames import records
 from . import theme
@@ -47,18 +47,17 @@ def wave_ranges(data: Dataset) -> list[dict]:
     c = data.contingents.sort_values("start_date", kind="stable")
     out = []
     for wave in records(c[c["part_of"].isna()]):
-        own = plain(comparable(data, metric, wave.contingent))
-        parts = [
-            plain(comparable(data, metric, k))
-            for k in c[c["part_of"] == wave.contingent]["contingent"]
-        ]
-        parts = [p for p in parts if len(p)]
-        if len(own):
+        # rows are taken only where there are counts (most waves have none in a selection)
+        parts = [k for k in c[c["part_of"] == wave.contingent]["contingent"]
+                 if n_comparable(data, metric, k)]  # fmt: skip
+        if n_comparable(data, metric, wave.contingent):
+            own = plain(comparable(data, metric, wave.contingent))
             (low, high), how, shown = _span(own), "as reported", own
         elif parts:
-            spans = [_span(p) for p in parts]
+            rows = [plain(comparable(data, metric, k)) for k in parts]
+            spans = [_span(p) for p in rows]
             low, high = sum(s[0] for s in spans), sum(s[1] for s in spans)
-            how, shown = "sum of its parts", pd.concat(parts)
+            how, shown = "sum of its parts", pd.concat(rows)
         else:
             continue
         out.append({"contingent": wave.contingent, "label": wave.label,
@@ -143,10 +142,15 @@ def _planned(fig: Spec, data: Dataset) -> list:
     f = data.figures
     starts = dict(zip(data.contingents["contingent"], data.contingents["start_date"], strict=True))
     others = [m for m in people_metrics(data, "deployment") if m != total]
-    rows = plain(f[f["metric"].isin(others) & f["contingent"].notna() & f["part_of"].isna()])
-    rows = rows[rows["low"].notna() | rows["high"].notna()]
-    if rows.empty:
+    keep = (
+        f["metric"].isin(others)
+        & f["contingent"].notna()
+        & f["part_of"].isna()
+        & (f["low"].notna() | f["high"].notna())
+    )
+    if not keep.any():
         return []
+    rows = plain(f[keep])
     fig.add_trace(
         trace(
             "scatter",
