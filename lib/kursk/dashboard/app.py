@@ -313,15 +313,13 @@ class Dashboard:
     def refresh(self) -> None:
         """Redraw headline, charts, table and counts for the current filters.
 
-        Each part is sent as soon as it is built: first the headline (and the page's link),
-        then the charts the page reports in view; the rest waits for the page to draw those
-        (redraw.py). A selection without figures is one sentence: no charts, no table."""
+        Each part is sent as soon as it is built: first the charts the page reports in view
+        (the page draws each while the next is built), then the headline and the page's link;
+        the rest waits for the page to draw those charts (redraw.py). A selection without
+        figures is one sentence: no charts, no table."""
         f = self.filters
         view = self.views.view(f)
         self.in_view_first.supersede()
-        self.headline.value = self.views.headline(view)
-        self.bar.query = query_of(f, self.offered)
-        self.bar.summary = summary(f, self.offered)
         if view.empty:
             self.main.add_class("kursk-is-empty")
         else:
@@ -332,6 +330,9 @@ class Dashboard:
         for name in first:
             if self._draw(name, self.views.figure(view, name)):
                 awaited[name] = self.outputs[name].revision
+        self.headline.value = self.views.headline(view)
+        self.bar.query = query_of(f, self.offered)
+        self.bar.summary = summary(f, self.offered)
         self._shown = f
         rest = [name for name in shown if name not in first]
         if not self.in_view_first.hold(awaited, lambda how: self._refresh_rest(view, rest, how)):

@@ -266,15 +266,17 @@ export default {
       if (box.firstChild !== gd) box.prepend(gd);
       active = gd;
     };
-    const plot = async (fig, key) => {
+    // `width`: the box's, read once before anything is drawn (reading it after a draw made
+    // the browser lay the page out again then and there)
+    const plot = async (fig, width, key) => {
       const cached = views.get(key);
       if (cached) {
         views.delete(key);
         views.set(key, cached);
         show(cached);
-        if (cached._kurskWidth !== box.clientWidth) {
+        if (cached._kurskWidth !== width) {
           await Plotly.Plots.resize(cached);
-          cached._kurskWidth = box.clientWidth;
+          cached._kurskWidth = width;
         }
         return;
       }
@@ -285,7 +287,7 @@ export default {
                                 visibility: "hidden" });
       box.appendChild(gd);
       try {
-        const fitted = fit(fig, bucket(box.clientWidth || 800));
+        const fitted = fit(fig, bucket(width || 800));
         await Plotly.react(gd, fitted.data || [], fitted.layout || {}, config);
         // "Reset axes" undoes a zoom made with a pointer (the keyboard has none): out of the
         // Tab order, so the keyboard reaches the table in a few stops
@@ -294,8 +296,8 @@ export default {
       } finally {
         Object.assign(gd.style, { position: "", top: "", left: "", right: "", visibility: "" });
       }
-      gd._kurskWidth = box.clientWidth;
-      gd._kurskBucket = bucket(box.clientWidth || 800);
+      gd._kurskWidth = width;
+      gd._kurskBucket = bucket(width || 800);
       views.set(key, gd);
       show(gd);
       // the plots beyond the last few go when the page is idle, not while the reader waits
@@ -323,7 +325,8 @@ export default {
       queue = queue.then(() => {
         revision = model.get("revision");
         const fig = model.get("figure") || {};
-        return plot(fig, `${bucket(box.clientWidth || 800)}|${JSON.stringify(fig)}`);
+        const width = box.clientWidth;
+        return plot(fig, width, `${bucket(width || 800)}|${JSON.stringify(fig)}`);
       }).catch(() => {
         box.textContent = "This chart could not be drawn.";
         views.clear();

@@ -1,6 +1,6 @@
 """In-view-first redraws: the rest of a filter change waits until the page drew what it shows.
 
-A filter change sends the headline and the charts the page reports in view first. The rest
+A filter change sends the charts the page reports in view first, then the headline. The rest
 (charts out of view, the table, the download, the status) is held until the page reports
 those charts drawn, or `timeout` seconds at most (a hidden tab draws nothing; a chart can fail
 to draw). When the browser shares the machine with the kernel, building the rest meanwhile took
