@@ -29,6 +29,7 @@ import sys
 import traceback
 from pathlib import Path
 
+import zmq
 from ipykernel.ipkernel import IPythonKernel
 from ipykernel.kernelapp import IPKernelApp
 from ipykernel.zmqshell import ZMQInteractiveShell
@@ -123,10 +124,27 @@ class ViewerKernelApp(IPKernelApp):
         """A kernel whose connection file is gone was shut down before it started (a pool
         kernel replaced, the server stopping): it ends quietly. ipykernel would start anyway,
         on TCP and new ports, with nobody to talk to, and warn about it in the server log."""
-        file = Path(self.connection_file or "")
-        if file.is_absolute() and not file.exists():
+        if self._shut_down_before_start():
             self.exit(0)
         super().init_connection_file()
+
+    def init_sockets(self):
+        """The server can stop between that check and the kernel's binding its sockets: it
+        removes the folder of the kernels' Unix sockets, and the bind fails. That kernel, too,
+        ends quietly instead of logging a traceback as the server stops (make test, stop 24)."""
+        try:
+            super().init_sockets()
+        except zmq.ZMQError:
+            if self._shut_down_before_start():
+                self.exit(0)
+            raise
+
+    def _shut_down_before_start(self) -> bool:
+        """The connection file, or the folder of the kernel's Unix sockets, is gone."""
+        file = Path(self.connection_file or "")
+        if file.is_absolute() and not file.exists():
+            return True
+        return self.transport == "ipc" and not Path(self.ip).parent.is_dir()
 
     def initialize(self, argv=None):
         """Route every log record and warning to the server log before the kernel starts."""
