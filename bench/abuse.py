@@ -186,6 +186,16 @@ class Server:
             return [p for p in psutil.Process(self.pid).children(recursive=True) if is_kernel(p)]
         return []
 
+    def describe_kernels(self) -> str:
+        """Each kernel's age and whether it was started pre-heated (for a case that fails)."""
+        said = []
+        for p in self.kernels():
+            with contextlib.suppress(psutil.Error):
+                pool = p.environ().get("VOILA_PREHEAT") == "True"
+                age = time.time() - p.create_time()
+                said.append(f"pid {p.pid}, {age:.0f} s old, {'pool' if pool else 'for a page'}")
+        return "; ".join(said) or "none"
+
     def kernel_of(self, kernel_id: str) -> psutil.Process | None:
         for p in self.kernels():
             with contextlib.suppress(psutil.Error):
