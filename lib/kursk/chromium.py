@@ -102,19 +102,27 @@ def _settle(family: set[int], states: str, wait: float = 2.0) -> None:
 
 def _state(pid: int) -> str:
     """The process's state letter from /proc ("X" once it is gone)."""
+    fields = _stat(pid)
+    return fields[0] if fields else "X"
+
+
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name (state, parent, ...); [] once
+    the process is gone."""
     try:
-        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
-        return "X"
+        return []
 
 
 def _descendants(pid: int) -> set[int]:
     """pid and every live process below it, from /proc."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").glob("[0-9]*"):
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            parents[int(entry.name)] = int(fields[1])
+        with contextlib.suppress(ValueError):
+            fields = _stat(int(entry.name))
+            if fields:
+                parents[int(entry.name)] = int(fields[1])
     family, todo = set(), [pid]
     while todo:
         current = todo.pop()

@@ -53,8 +53,9 @@ def freeze_heap() -> None:
     the garbage collector's full passes: they live as long as the kernel. A full pass over
     that heap (about 250,000 objects) took 113 ms in one process and 60-130 ms in a served
     kernel, in the middle of a filter change about one change in five (make bench: dashboard
-    redraws; docs/performance.md). Objects made later are collected as before."""
-    gc.collect()
+    redraws; docs/performance.md). Objects made later are collected as before. No pass is
+    made first: it found 42 unreachable objects and would cost a kernel started for a page
+    those 113 ms before the page's first view."""
     gc.freeze()
 
 
