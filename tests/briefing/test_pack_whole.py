@@ -133,10 +133,15 @@ def _child_of(proc_dir: Path, pid: int) -> bool:
 def test_a_broken_or_hanging_chromium_times_out_with_the_texts_written(
     tmp_path, older_pack, browser
 ):
+    # A path of this test's own, so the check below finds only what this run started: CI's
+    # own shell had "/bin/false" in its command line and was taken for a leftover browser.
+    browser_path = tmp_path / "chromium"
     if browser == "hang":
-        browser = tmp_path / "chromium"
-        browser.write_text("#!/bin/sh\nexec sleep 600\n")
-        browser.chmod(0o755)
+        browser_path.write_text("#!/bin/sh\nexec sleep 600\n")
+        browser_path.chmod(0o755)
+    else:
+        browser_path.symlink_to(browser)
+    browser = browser_path
     out = fresh_copy(older_pack, tmp_path)
     started = time.monotonic()
     run = briefing(
