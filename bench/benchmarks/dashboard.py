@@ -98,11 +98,13 @@ def run(quick: bool = False) -> list[dict]:
                     # Toggling a checkbox back and forth: selections seen before (after
                     # the first two). One claimant at a time: views one step from the default,
                     # never built before (the bench reads for 6 s first, as a reader would; the
-                    # kernel builds nothing ahead since issue 15). Two claimants at a time (next to
-                    # each other, then three apart; no pause long enough to build ahead between
-                    # them): selections never built before, about twice as many changes as the
-                    # other rows, since their times vary most. The first click scrolls the
-                    # page to the checkbox: from then on three charts are in view, not two.
+                    # kernel builds ahead only after a reader's own change, dashboard/ahead.py).
+                    # Two claimants at a time (next to each other, then three apart; no pause
+                    # long enough to build ahead between them): selections never built before,
+                    # about twice as many changes as the other rows, since their times vary
+                    # most. Next-step: a second claimant ticked after reading one for 3 s, the
+                    # pause building ahead uses. Depending on the headline's height two or
+                    # three charts are in view.
                     pairs = [[k, k + 1] for k in range(min(changes, n_claimants - 1))]
                     pairs += [[k, k + 3] for k in range(min(changes, n_claimants - 3))]
                     nexts = min(changes // 2, n_claimants - 2)

@@ -384,3 +384,86 @@ def test_forged_page_messages_change_nothing(data):
         return app.status.value
 
     assert in_a_kernel_loop(steps) == status
+
+
+# --- building ahead while the reader reads (dashboard/ahead.py) ------------------------------
+
+
+def test_after_a_pause_the_next_click_finds_its_charts_in_view_and_headline_built(
+    data, monkeypatch
+):
+    """A reader who reads a one-claimant view and then ticks a second claimant gets charts the
+    kernel built while they read; nothing is built while they keep clicking, and the parts
+    out of view wait for the click (make bench: the next-step row)."""
+    import asyncio
+
+    from kursk.dashboard import ahead
+
+    monkeypatch.setattr(ahead, "busy", lambda: False)  # this test's machine may be loaded
+    app = served_with_page(data)
+    app.ahead.pause = 0.2
+    first, second = app.offered.claimant_ids[:2]
+    pair = app._shown.with_(claimants=(first, second))
+
+    async def steps():
+        app.claimant.value = (first,)
+        await asyncio.sleep(0.1)  # clicking on: nothing built yet
+        assert app.ahead.built == 0 and pair not in app.views
+        deadline = asyncio.get_running_loop().time() + 30
+        while pair not in app.views or app.views.view(pair).headline is None:
+            assert asyncio.get_running_loop().time() < deadline
+            await asyncio.sleep(0.05)
+        view = app.views.view(pair)
+        assert set(view.figures) >= set(IN_VIEW)
+        built = {name: view.figures[name] for name in IN_VIEW}
+        assert "record" not in view.figures  # out of view: built on the click
+        app.claimant.value = (first, second)  # the click: the parts built ahead are shown
+        for name in IN_VIEW:
+            assert app.figures[name] is built[name]
+        return app.ahead.built
+
+    assert in_a_kernel_loop(steps) > 0
+    fresh = Dashboard(data, live=True)  # built ahead, the parts are what the click builds
+    fresh.claimant.value = (first, second)
+    for name in IN_VIEW:
+        assert app.figure_json()[name] == fresh.figure_json()[name]
+    assert app.headline.value == fresh.headline.value
+
+
+def test_nothing_is_built_ahead_while_the_machine_is_busy_or_outside_a_server(data, monkeypatch):
+    import asyncio
+
+    from kursk.dashboard import ahead
+
+    monkeypatch.setattr(ahead, "busy", lambda: True)
+    app = served_with_page(data)
+    app.ahead.pause = 0.05
+
+    async def steps():
+        app.claimant.value = (app.offered.claimant_ids[0],)
+        await asyncio.sleep(0.5)
+        return app.ahead.built
+
+    assert in_a_kernel_loop(steps) == 0
+    notebook = Dashboard(data)  # JupyterLab: nothing ahead, even in a running loop
+    notebook.ahead.pause = 0.05
+
+    async def notebook_steps():
+        notebook.claimant.value = (notebook.offered.claimant_ids[0],)
+        await asyncio.sleep(0.5)
+        return notebook.ahead.built
+
+    monkeypatch.setattr(ahead, "busy", lambda: False)
+    assert in_a_kernel_loop(notebook_steps) == 0
+
+
+def test_the_selections_one_click_away():
+    from kursk.dashboard.ahead import one_claimant_away
+    from kursk.dashboard.filters import Filters
+
+    f = Filters(("a",), ("casualties",), None, None)
+    got = [s.claimants for s in one_claimant_away(f, ("a", "b", "c"))]
+    assert got == [("a", "b"), ("a", "c"), ("b",), ("c",)]  # never none, never f itself
+    everything = f.with_(claimants=("a", "b", "c"))
+    got = [s.claimants for s in one_claimant_away(everything, ("a", "b", "c"))]
+    assert got == [("b", "c"), ("a", "c"), ("a", "b"), ("a",), ("b",), ("c",)]

@@ -5,6 +5,7 @@ browser; the served notebook only builds `Dashboard.from_data_dir()`, opens the 
 asks for (`open_link`) and shows it. What each part does lives beside it: the filter state
 (filters.py) and its widgets (panel.py, choices.py), the view as a link (link.py, bar.py),
 the views built for selections (views.py), the in-view-first order of a redraw (redraw.py),
+building ahead while a reader reads (ahead.py),
 the chart widget (chart.py, chart.js), the table and CSV (table.py), downloads made on demand
 (download.py), "About these figures" (about.py) and the static snapshot (snapshot.py).
 
@@ -35,6 +36,7 @@ from ..analysis.wording import figures_table
 from ..charts.theme import PLOTLY_CONFIG
 from ..ledger import DataError, Dataset, load
 from .about import about_html, updated_html
+from .ahead import BuildAhead
 from .bar import Bar
 from .chart import Chart
 from .download import Download
@@ -91,6 +93,7 @@ class Dashboard:
             self.builders, self._select, data, self.CACHE_VIEWS, counts=self._counts
         )
         self.in_view_first = InViewFirst(self.DRAWN_TIMEOUT)
+        self.ahead = BuildAhead(self.views, lambda: self.offered.claimant_ids, self._in_view, live)
         self._updating = False
         self.link_notes: list[str] = []
         self._build()
@@ -296,6 +299,7 @@ class Dashboard:
             return
         self.panel.say(None)
         self._safely(self.refresh)
+        self.ahead.changed(self._shown)  # a reader's change: the next click's charts, ahead
 
     def _safely(self, action: Callable[[], None]) -> None:
         """Run a callback; a failure becomes a short message, never a traceback."""
@@ -409,8 +413,6 @@ class Dashboard:
             clear_output(wait=True)
             display(_plotly_bundle(self.views.json_of(fig)), raw=True)
         return False
-
-    # --- downloads ----------------------------------------------------------------------------
 
     def _csv_file(self) -> tuple[str, bytes, str]:
         name, body = csv_download(self.filtered, self._shown, self.offered)
