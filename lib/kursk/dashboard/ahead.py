@@ -5,13 +5,13 @@ kernel to build that selection's charts in view and its headline. After `pause` 
 without a change, `BuildAhead` builds those parts for the selections one claimant away from
 the one shown (each claimant ticked or unticked; each claimant alone), one part per turn of
 the kernel's event loop, so that a message from the page waits for one part at most. It
-stops at the next change, builds nothing while the machine is busy (the 1-minute load
-average at or above the number of cores: other viewers' work comes first) and nothing
-without a running event loop (a notebook outside the server).
+stops at the next change, builds nothing while the machine is busy (other viewers' work
+comes first: see `busy`) and nothing without a running event loop (a notebook outside the
+server) or in JupyterLab.
 
 Why it exists (`make bench`, dashboard, "next-step": a second claimant ticked after reading
-one for 3 s): without it that change took 176-182 ms to the charts in view, over the 150 ms
-target; the numbers with it are in docs/performance.md. It was removed in issue 15 when the
+one for 3 s): without it that change took 146-182 ms to the charts in view in the runs of
+issue 19, over the 150 ms target; with it 97-117 ms (docs/performance.md). It was removed in issue 15 when the
 charts were lighter and the bench showed no need for it. Only a speed-up: a failure ends it.
 """
 
@@ -101,5 +101,16 @@ class BuildAhead:
 
 
 def busy() -> bool:
-    """Other work wants the machine: the 1-minute load average is at or above its cores."""
-    return os.getloadavg()[0] >= (os.cpu_count() or 1)
+    """Other work wants the machine: the 1-minute load average is at or above its cores, or
+    (Linux) as many other threads as cores are running right now (the average lags a burst)."""
+    cores = os.cpu_count() or 1
+    if os.getloadavg()[0] >= cores:
+        return True
+    try:
+        with open("/proc/stat", "rb") as stat:
+            running = next(
+                int(line.split()[1]) for line in stat if line.startswith(b"procs_running")
+            )
+    except (OSError, StopIteration, ValueError, IndexError):
+        return False
+    return running - 1 >= cores  # this kernel is one of them
