@@ -142,6 +142,15 @@ def test_the_url_follows_the_filters_and_opening_it_restores_the_view(voila_serv
         page.wait_for_function("location.search.includes('claimant=')", timeout=10_000)
         link = page.url
         assert parse_qs(urlsplit(link).query) == {"claimant": [FIRST]}
+        # Copy link copies the view shown, even before the address bar has followed a change
+        context.grant_permissions(["clipboard-read", "clipboard-write"])
+        second = page.locator(".kursk-filter-claimant li input[type=checkbox]").nth(1)
+        second.click()
+        page.wait_for_function(f"!({status_says(KEPT)})", timeout=60_000)  # the new view is shown
+        page.click(".kursk-copy")
+        copied = page.wait_for_function("navigator.clipboard.readText()", timeout=10_000)
+        claimants = parse_qs(urlsplit(copied.json_value()).query)["claimant"]
+        assert sorted(claimants[0].split(",")) == sorted([FIRST, second.get_attribute("value")])
     finally:
         context.close()
     # the colleague, on a touch phone
