@@ -32,8 +32,8 @@ AXIS = {
     "exponentformat": "none",
     # plotly.js's default for date and number axes ("hide past div") measures every tick label
     # on every draw (a forced layout each) to hide those past the chart's edge; automargin
-    # keeps them inside, and the dashboard's width test checks that no text runs past its box.
-    # Measured in the page: the in-view redraw of a new selection 117 -> 112 ms (median).
+    # keeps them inside, and the dashboard's width test checks that no text runs past its box
+    # (docs/performance.md, "Still missed", has what it saves).
     "ticklabeloverflow": "allow",
 }
 TEMPLATE = go.layout.Template(

@@ -9,10 +9,9 @@ stops at the next change, builds nothing while the machine is busy (other viewer
 comes first: see `busy`) and nothing without a running event loop (a notebook outside the
 server) or in JupyterLab.
 
-Why it exists (`make bench`, dashboard, "next-step": a second claimant ticked after reading
-one for 3 s): without it that change took 146-182 ms to the charts in view in the runs of
-issue 19, over the 150 ms target; with it 97-117 ms (docs/performance.md). It was removed in issue 15 when the
-charts were lighter and the bench showed no need for it. Only a speed-up: a failure ends it.
+Why it exists: the bench's "next-step" redraw (`make bench`, dashboard: a second claimant
+ticked after reading one for 3 s) misses its target without it; the numbers are in
+docs/performance.md ("Building ahead"). Only a speed-up: a failure ends it.
 """
 
 from __future__ import annotations

@@ -56,8 +56,8 @@ export default {
       const q = model.get("query");
       return window.location.pathname + (q ? `?${q}` : "") + window.location.hash;
     };
-    // The address bar follows when the page is idle: replacing the URL took 2-4 ms in the middle
-    // of a filter change's chart drawing (Copy link reads the view from the model, not the bar).
+    // The address bar follows when the page is idle, not in the middle of a filter change's
+    // chart drawing (docs/performance.md); Copy link reads the view from the model, not the bar.
     const idle = window.requestIdleCallback || ((f) => setTimeout(f, 50));
     let pendingUrl = false;
     const follow = () => {

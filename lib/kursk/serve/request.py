@@ -51,11 +51,10 @@ def request_query() -> str:
 def freeze_heap() -> None:
     """Keep what the kernel has built so far (the modules, the data, the dashboard) out of
     the garbage collector's full passes: they live as long as the kernel. A full pass over
-    that heap (about 250,000 objects) took 113 ms in one process and 60-130 ms in a served
-    kernel, in the middle of a filter change about one change in five (make bench: dashboard
-    redraws; docs/performance.md). Objects made later are collected as before. No pass is
-    made first: it found 42 unreachable objects and would cost a kernel started for a page
-    those 113 ms before the page's first view."""
+    that heap landed in the middle of filter changes (make bench: dashboard redraws; the
+    numbers are in docs/performance.md). Objects made later are collected as before. No pass
+    is made first: it would delay the first view of a kernel started for a page by as long.
+    """
     gc.freeze()
 
 
