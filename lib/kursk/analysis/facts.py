@@ -18,6 +18,7 @@ the figure and the rule it came from.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -69,13 +70,19 @@ def comparable(data: Dataset, metric: str, contingent=ANY) -> pd.DataFrame:
     return _Comparable.of(data).select(metric, contingent)
 
 
+def comparable_mask(data: Dataset, metric: str, contingent=ANY) -> np.ndarray:
+    """Rule `comparable` as booleans over the figures' rows (read only)."""
+    return _Comparable.of(data).mask(metric, contingent)
+
+
 def n_comparable(data: Dataset, metric: str, contingent=ANY) -> int:
     """How many figures rule `comparable` allows (as len(comparable(...)), without the rows)."""
     return _Comparable.of(data).count(metric, contingent)
 
 
 class _Comparable:
-    """Rule `comparable`'s selections of one dataset, each made once. The headline and four
+    """Rule `comparable`'s selections of one dataset, and the facts made from them, each made
+    once. The headline and four
     charts of one view ask for the same few about fifty times, most of them only to count;
     a count is a sum over the masks, and rows are taken (every column of the figures frame)
     only for the selections asked for (make bench: dashboard redraws; docs/performance.md)."""
@@ -98,6 +105,7 @@ class _Comparable:
         self._contingent = contingent.fillna("").to_numpy(dtype=object)
         self._masks: dict[tuple, np.ndarray] = {}
         self.selected: dict[tuple, pd.DataFrame] = {}
+        self._facts: dict[str, Fact | None] = {}
 
     @classmethod
     def of(cls, data: Dataset) -> _Comparable:
@@ -106,7 +114,7 @@ class _Comparable:
             found = data.__dict__["_comparable"] = cls(data)
         return found
 
-    def _mask(self, metric: str, contingent) -> np.ndarray:
+    def mask(self, metric: str, contingent) -> np.ndarray:
         key = (metric, contingent)
         if key not in self._masks:
             keep = self.kept & (self._metric == metric)
@@ -118,12 +126,19 @@ class _Comparable:
         return self._masks[key]
 
     def count(self, metric: str, contingent=ANY) -> int:
-        return int(self._mask(metric, contingent).sum())
+        return int(self.mask(metric, contingent).sum())
+
+    def fact(self, name: str, make) -> Fact | None:
+        """A fact of these figures, made once (a chart's title and the headline state the
+        same); each caller gets its own copy, since the headline adds to the text."""
+        if name not in self._facts:
+            self._facts[name] = make()
+        return copy.copy(self._facts[name])
 
     def select(self, metric: str, contingent=ANY) -> pd.DataFrame:
         key = (metric, contingent)
         if key not in self.selected:
-            self.selected[key] = self.figures[self._mask(metric, contingent)]
+            self.selected[key] = self.figures[self.mask(metric, contingent)]
         return self.selected[key]
 
 
@@ -220,6 +235,10 @@ def casualty_fact(data: Dataset) -> Fact | None:
     """The range of the casualty group's total metric (killed_or_wounded) among figures with a
     date (those the casualty chart places in time): a killed-only figure is not a casualty
     total, and a count over a window is not a running total."""
+    return _Comparable.of(data).fact("casualties", lambda: _casualty_fact(data))
+
+
+def _casualty_fact(data: Dataset) -> Fact | None:
     metric = total_metric(data, "casualties")
     if metric is None:
         return None
@@ -230,6 +249,10 @@ def casualty_fact(data: Dataset) -> Fact | None:
 
 def troops_fact(data: Dataset) -> Fact | None:
     """The range of troop counts of the wave most reported (rule `one wave`)."""
+    return _Comparable.of(data).fact("troops", lambda: _troops_fact(data))
+
+
+def _troops_fact(data: Dataset) -> Fact | None:
     metric = total_metric(data, "deployment")
     wave = main_wave(data, metric) if metric else None
     if wave is None:
@@ -258,28 +281,39 @@ def _latest_wave(data: Dataset) -> Fact | None:
     range (rule `comparable`, that wave)."""
     deployment = people_metrics(data, "deployment")
     f = data.figures
-    people = f[f["metric"].isin(deployment) & f["contingent"].notna()]
-    c = data.contingents.set_index("contingent")
-    present = [w for w in dict.fromkeys(people["contingent"]) if w in c.index]
+    # masks over the columns read, and rows taken once (each row selection of the figures
+    # frame takes all its columns)
+    contingent = f["contingent"].to_numpy(dtype=object, na_value=None)
+    people = f["metric"].isin(deployment).to_numpy(dtype=bool) & (contingent != None)  # noqa: E711
+    c = data.contingents
+    starts = dict(zip(c["contingent"], c["start_date"], strict=True))
+    labels = dict(zip(c["contingent"], c["label"], strict=True))
+    present = [w for w in dict.fromkeys(contingent[people]) if w in starts]
     if not present:
         return None
-    latest = max(present, key=lambda w: c.loc[w, "start_date"])
-    label = c.loc[latest, "label"]
-    wave = people[people["contingent"] == latest]
-    wholes = wave[wave["figure_id"].isin(set(f["part_of"].dropna())) & wave["current"]]
+    latest = max(present, key=lambda w: starts[w])
+    label = labels[latest]
+    figure_id = f["figure_id"].to_numpy(dtype=object, na_value=None)
+    part_of = f["part_of"].to_numpy(dtype=object, na_value=None)
+    totals = {p for p in part_of if p is not None}
+    wholes = np.flatnonzero(
+        people
+        & (contingent == latest)
+        & np.fromiter((i in totals for i in figure_id), dtype=bool, count=len(figure_id))
+        & f["current"].to_numpy(dtype=bool, na_value=False)
+    )
     if len(wholes):
-        whole = next(records(wholes))
-        parts = f[f["part_of"] == whole.figure_id]
+        parts = np.flatnonzero(part_of == figure_id[wholes[0]])
+        whole, *rest = records(f.take(np.concatenate([wholes[:1], parts])))
         named = " + ".join(
-            f"{p.worded} {p.subject}" if isinstance(p.subject, str) else p.worded
-            for p in records(parts)
+            f"{p.worded} {p.subject}" if isinstance(p.subject, str) else p.worded for p in rest
         )
         text = (
             f"Latest wave: {label}, {whole.worded} {whole.metric_label.lower()} ({named}), "
             f"per {data.short_name(whole.claimant)}"
         )
-        numbers = [stated(data, whole), *(stated(data, p) for p in records(parts))]
-        return Fact(text, numbers, list(wholes["figure_id"]) + list(parts["figure_id"]), "parts")
+        numbers = [stated(data, whole), *(stated(data, p) for p in rest)]
+        return Fact(text, numbers, list(figure_id[wholes]) + list(figure_id[parts]), "parts")
     for metric in deployment:
         fact = range_fact(data, comparable(data, metric, latest), f"Latest wave, {label}", "")
         if fact:

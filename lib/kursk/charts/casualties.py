@@ -27,7 +27,7 @@ from .common import (
     legend_entry,
     mark,
     marks_key,
-    plain,
+    plain_rows,
     segments,
     shapes,
     symbol,
@@ -48,7 +48,7 @@ def build(data: Dataset) -> Spec:
     keep = f["metric"].isin(people_metrics(data, "casualties")) & f["as_of_date"].notna()
     if not keep.any():
         return empty_figure(NAME, TITLE, data, "casualty figures")
-    rows = plain(f[keep.to_numpy(bool)]).sort_values("as_of_date", kind="stable")
+    rows = plain_rows(data, keep.to_numpy(bool)).sort_values("as_of_date", kind="stable")
     shape_of = shapes(data, "casualties")
     windows = rows[rows["scope"] == "window"]
     totals = rows[rows["scope"] != "window"]

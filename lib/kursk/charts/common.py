@@ -280,18 +280,41 @@ def plain(rows: pd.DataFrame, take: np.ndarray | None = None) -> pd.DataFrame:
     the rest is kept. take: the positions of the rows wanted, in order."""
     index = rows.index if take is None else rows.index.take(take)
     columns = {}
-    for name in rows.columns:
+    # the arrays as stored, read only (`rows[name]` built a Series per column)
+    for name, values in zip(rows.columns, rows._iter_column_arrays(), strict=True):  # noqa: SLF001
         if name in UNUSED:
             continue
-        values = rows[name].array
         if take is not None:
             values = values.take(take)
         if name in ("low", "high"):
-            values = values.to_numpy(dtype="float64", na_value=np.nan)
+            values = pd.array(values).to_numpy(dtype="float64", na_value=np.nan)
         elif isinstance(values.dtype, pd.StringDtype):
             values = pd.Series(values.to_numpy(dtype=object, na_value=None), index, dtype=object)
         columns[name] = values
     return pd.DataFrame(columns, index=index, copy=False)
+
+
+class PlainFigures:
+    """A dataset's figures as `plain` makes them, converted once: the charts of one view take
+    their rows from it by mask. Taking rows from the typed frame takes its sixty-odd extension
+    columns one by one, and each chart converting its rows again cost a view several ms (make
+    bench: dashboard redraws; docs/performance.md)."""
+
+    def __init__(self, data: Dataset):
+        self.figures = data.figures
+        self.rows = plain(data.figures)
+
+    @classmethod
+    def of(cls, data: Dataset) -> PlainFigures:
+        found = data.__dict__.get("_plain_figures")
+        if found is None or found.figures is not data.figures:
+            found = data.__dict__["_plain_figures"] = cls(data)
+        return found
+
+
+def plain_rows(data: Dataset, mask) -> pd.DataFrame:
+    """plain(data.figures[mask]): mask, booleans over the figures' rows. Read only."""
+    return PlainFigures.of(data).rows[np.asarray(mask, dtype=bool)]
 
 
 EVENT_ROWS = (0.97, 0.91, 0.85)  # label heights, as a share of the plot's height

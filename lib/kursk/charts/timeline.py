@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..analysis.facts import comparable, n_comparable, people_metrics, total_metric
+from ..analysis.facts import comparable_mask, n_comparable, people_metrics, total_metric
 from ..ledger import Dataset
 from ..ledger.frames import records
 from . import theme
-from .common import add_events, empty, esc, finish, hover, left_margin, plain
+from .common import add_events, empty, esc, finish, hover, left_margin, plain_rows
 from .spec import Spec, trace
 
 NAME = "timeline"
@@ -51,10 +51,10 @@ def wave_ranges(data: Dataset) -> list[dict]:
         parts = [k for k in c[c["part_of"] == wave.contingent]["contingent"]
                  if n_comparable(data, metric, k)]  # fmt: skip
         if n_comparable(data, metric, wave.contingent):
-            own = plain(comparable(data, metric, wave.contingent))
+            own = plain_rows(data, comparable_mask(data, metric, wave.contingent))
             (low, high), how, shown = _span(own), "as reported", own
         elif parts:
-            rows = [plain(comparable(data, metric, k)) for k in parts]
+            rows = [plain_rows(data, comparable_mask(data, metric, k)) for k in parts]
             spans = [_span(p) for p in rows]
             low, high = sum(s[0] for s in spans), sum(s[1] for s in spans)
             how, shown = "sum of its parts", pd.concat(rows)
@@ -150,7 +150,7 @@ def _planned(fig: Spec, data: Dataset) -> list:
     )
     if not keep.any():
         return []
-    rows = plain(f[keep])
+    rows = plain_rows(data, keep.to_numpy(bool))
     fig.add_trace(
         trace(
             "scatter",

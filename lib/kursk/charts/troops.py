@@ -25,7 +25,7 @@ from .common import (
     mark,
     marks_key,
     not_shown,
-    plain,
+    plain_rows,
     segments,
     symbol,
     unique,
@@ -56,7 +56,7 @@ def build(data: Dataset) -> Spec:
     keep = f["metric"].isin(people_metrics(data, "deployment")) & f["part_of"].isna()
     if not keep.any():
         return empty(NAME, TITLE, data, "troop counts")
-    rows = plain(f[keep.to_numpy(bool)])
+    rows = plain_rows(data, keep.to_numpy(bool))
     n_counts = len(rows)
     fact = troops_fact(data)
     if n_counts > MAX_ROWS:  # the counts the title states, then current ones, newest first
