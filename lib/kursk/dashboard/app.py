@@ -317,8 +317,9 @@ class Dashboard:
     def refresh(self) -> None:
         """Redraw headline, charts, table and counts for the current filters.
 
-        Each part is sent as soon as it is built: first the charts the page reports in view
-        (the page draws each while the next is built), then the headline and the page's link;
+        Each part is sent as soon as it is built: the charts the page reports in view, with
+        the headline after the first of them (the page draws each while the next is built;
+        sent last, the headline waited for every chart to be drawn), then the page's link;
         the rest waits for the page to draw those charts (redraw.py). A selection without
         figures is one sentence: no charts, no table."""
         f = self.filters
@@ -331,10 +332,11 @@ class Dashboard:
         shown = [] if view.empty else list(self.builders)
         first = [name for name in shown if self._in_view(name)]
         awaited = {}
-        for name in first:
-            if self._draw(name, self.views.figure(view, name)):
+        for name in [*first[:1], None, *first[1:]]:
+            if name is None:
+                self.headline.value = self.views.headline(view)
+            elif self._draw(name, self.views.figure(view, name)):
                 awaited[name] = self.outputs[name].revision
-        self.headline.value = self.views.headline(view)
         self.bar.query = query_of(f, self.offered)
         self.bar.summary = summary(f, self.offered)
         self._shown = f
