@@ -319,6 +319,24 @@ def test_a_change_sends_the_charts_in_view_first_and_the_rest_once_the_page_drew
     shows_what_a_fresh_build_shows(app, data, ("uk-intelligence",))
 
 
+def test_the_headline_is_sent_after_the_first_chart_in_view_not_after_all_of_them(data):
+    """Sent after every chart in view, the headline's message waited in the page behind all
+    their drawing; sent after the first, it is drawn while the second is built."""
+    app = served_with_page(data)
+    sent = []
+    for name in IN_VIEW:
+        app.outputs[name].observe(lambda _, name=name: sent.append(name), "figure")
+    app.headline.observe(lambda _: sent.append("headline"), "value")
+    for claimant in app.offered.claimant_ids:
+        sent.clear()
+        app.claimant.value = (claimant,)
+        charts = [name for name in sent if name != "headline"]
+        if len(charts) == len(IN_VIEW) and "headline" in sent:  # both charts and it changed
+            assert sent == [IN_VIEW[0], "headline", *IN_VIEW[1:]]
+            return
+    raise AssertionError("no claimant changes both charts in view and the headline")
+
+
 def test_the_rest_comes_anyway_when_the_page_does_not_answer(data, monkeypatch):
     """A hidden tab draws nothing (and a chart can fail to draw): DRAWN_TIMEOUT at most."""
     import asyncio

@@ -325,10 +325,7 @@ class Dashboard:
         f = self.filters
         view = self.views.view(f)
         self.in_view_first.supersede()
-        if view.empty:
-            self.main.add_class("kursk-is-empty")
-        else:
-            self.main.remove_class("kursk-is-empty")
+        (self.main.add_class if view.empty else self.main.remove_class)("kursk-is-empty")
         shown = [] if view.empty else list(self.builders)
         first = [name for name in shown if self._in_view(name)]
         awaited = {}
