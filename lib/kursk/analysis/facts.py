@@ -109,10 +109,7 @@ class _Comparable:
 
     @classmethod
     def of(cls, data: Dataset) -> _Comparable:
-        found = data.__dict__.get("_comparable")
-        if found is None or found.figures is not data.figures:
-            found = data.__dict__["_comparable"] = cls(data)
-        return found
+        return data.derived("_comparable", cls)
 
     def mask(self, metric: str, contingent) -> np.ndarray:
         key = (metric, contingent)

@@ -301,15 +301,11 @@ class PlainFigures:
     bench: dashboard redraws; docs/performance.md)."""
 
     def __init__(self, data: Dataset):
-        self.figures = data.figures
         self.rows = plain(data.figures)
 
     @classmethod
     def of(cls, data: Dataset) -> PlainFigures:
-        found = data.__dict__.get("_plain_figures")
-        if found is None or found.figures is not data.figures:
-            found = data.__dict__["_plain_figures"] = cls(data)
-        return found
+        return data.derived("_plain_figures", cls)
 
 
 def plain_rows(data: Dataset, mask) -> pd.DataFrame:

@@ -192,6 +192,14 @@ class Dataset:
             out.__dict__["_version_cache"] = self.__dict__["_version_cache"]
         return out
 
+    def derived(self, key: str, make):
+        """make(self), made once for these figures (again if the figures frame is replaced):
+        the per-view caches of the speed-ups (rule `comparable`'s masks, the charts' rows)."""
+        found = self.__dict__.get(key)
+        if found is None or found[0] is not self.figures:
+            found = self.__dict__[key] = (self.figures, make(self))
+        return found[1]
+
     def short_name(self, claimants: str) -> str:
         """Claimant ids joined with ';' as a label: their short names (claimants.yaml)."""
         return short_names(claimants.split(";"), self._looks()[0])
