@@ -224,6 +224,33 @@ def test_rows_read_fast_are_the_rows_pandas_gives(any_data):
             assert all(_same(a, b) for a, b in zip(s, f, strict=True)), (s, f)
 
 
+def test_chart_rows_from_the_converted_figures_are_the_rows_converted_each_time(any_data):
+    """plain_rows (each view's figures converted once) gives what plain() of the selected rows
+    gives, for the masks the charts use."""
+    from kursk.charts.common import plain, plain_rows
+
+    for d in (any_data, any_data.filter(claimants=[any_data.claimants["claimant"].iloc[0]])):
+        f = d.figures
+        masks = [f["as_of_date"].notna(), f["part_of"].isna(), f["low"].isna(), f["low"] < 0]
+        for metric in f["metric"].dropna().unique():
+            masks.append(facts.comparable_mask(d, metric))
+        for mask in masks:
+            mask = pd.Series(mask, index=f.index).fillna(False).to_numpy(dtype=bool)
+            pd.testing.assert_frame_equal(plain_rows(d, mask), plain(f[mask]))
+
+
+def test_the_headline_adds_to_its_own_copy_of_a_fact_never_to_a_title(any_data):
+    """The chart titles and the headline share each fact, made once per dataset; the headline
+    adds who gave which number to its own copy, whichever is built first."""
+    for claimants in (None, [any_data.claimants["claimant"].iloc[0]]):
+        first, fresh = (any_data.filter(claimants=claimants) for _ in range(2))
+        lines = facts.headline(first).lines()
+        for name in ("casualties", "troops"):
+            title = figure_json(CHARTS[name].spec(first))["layout"]["title"]["text"]
+            assert title == figure_json(CHARTS[name].spec(fresh))["layout"]["title"]["text"]
+        assert facts.headline(first).lines() == lines == facts.headline(fresh).lines()
+
+
 def test_comparable_counts_are_the_rows_counted(any_data):
     check_counts(any_data)
     for claimant in any_data.claimants["claimant"]:
