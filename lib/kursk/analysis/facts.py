@@ -82,10 +82,10 @@ def n_comparable(data: Dataset, metric: str, contingent=ANY) -> int:
 
 class _Comparable:
     """Rule `comparable`'s selections of one dataset, and the facts made from them, each made
-    once. The headline and four
-    charts of one view ask for the same few about fifty times, most of them only to count;
-    a count is a sum over the masks, and rows are taken (every column of the figures frame)
-    only for the selections asked for (make bench: dashboard redraws; docs/performance.md)."""
+    once. The headline and four charts of one view ask for the same few about fifty times,
+    most of them only to count; a count is a sum over the masks, and rows are taken (every
+    column of the figures frame) only for the selections asked for (make bench: dashboard
+    redraws; docs/performance.md)."""
 
     def __init__(self, data: Dataset):
         f = self.figures = data.figures

@@ -274,43 +274,36 @@ def not_shown(n: int, what: str) -> str:
 UNUSED = ("claimant_kind", "claimant_country", "unit", "file", "line", "n_claimants")
 
 
-def plain(rows: pd.DataFrame, take: np.ndarray | None = None) -> pd.DataFrame:
+def plain(rows: pd.DataFrame) -> pd.DataFrame:
     """NumPy columns instead of pandas' extension arrays, which row loops read much faster.
     Strings become object columns (None for missing) and low/high float64 (NaN for missing);
-    the rest is kept. take: the positions of the rows wanted, in order."""
-    index = rows.index if take is None else rows.index.take(take)
+    the rest is kept."""
     columns = {}
     # the arrays as stored, read only (`rows[name]` built a Series per column)
     for name, values in zip(rows.columns, rows._iter_column_arrays(), strict=True):  # noqa: SLF001
         if name in UNUSED:
             continue
-        if take is not None:
-            values = values.take(take)
         if name in ("low", "high"):
             values = pd.array(values).to_numpy(dtype="float64", na_value=np.nan)
         elif isinstance(values.dtype, pd.StringDtype):
-            values = pd.Series(values.to_numpy(dtype=object, na_value=None), index, dtype=object)
+            values = pd.Series(
+                values.to_numpy(dtype=object, na_value=None), rows.index, dtype=object
+            )
         columns[name] = values
-    return pd.DataFrame(columns, index=index, copy=False)
+    return pd.DataFrame(columns, index=rows.index, copy=False)
 
 
-class PlainFigures:
-    """A dataset's figures as `plain` makes them, converted once: the charts of one view take
-    their rows from it by mask. Taking rows from the typed frame takes its sixty-odd extension
-    columns one by one, and each chart converting its rows again cost a view several ms (make
-    bench: dashboard redraws; docs/performance.md)."""
-
-    def __init__(self, data: Dataset):
-        self.rows = plain(data.figures)
-
-    @classmethod
-    def of(cls, data: Dataset) -> PlainFigures:
-        return data.derived("_plain_figures", cls)
+def plain_figures(data: Dataset) -> pd.DataFrame:
+    """plain(data.figures), converted once per dataset: the charts of one view take their rows
+    from it. Taking rows from the typed frame takes its sixty-odd extension columns one by
+    one, and each chart converting its rows again cost a view several ms (make bench:
+    dashboard redraws; docs/performance.md). Read only."""
+    return data.derived("_plain_figures", lambda d: plain(d.figures))
 
 
 def plain_rows(data: Dataset, mask) -> pd.DataFrame:
     """plain(data.figures[mask]): mask, booleans over the figures' rows. Read only."""
-    return PlainFigures.of(data).rows[np.asarray(mask, dtype=bool)]
+    return plain_figures(data)[np.asarray(mask, dtype=bool)]
 
 
 EVENT_ROWS = (0.97, 0.91, 0.85)  # label heights, as a share of the plot's height

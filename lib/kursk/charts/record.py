@@ -24,7 +24,7 @@ from .common import (
     mark,
     marks_key,
     not_shown,
-    plain,
+    plain_rows,
     segments,
     symbol,
     value_at,
@@ -45,7 +45,7 @@ def build(data: Dataset) -> Spec:
     ]
     f = data.figures
     keep = f["metric"].isin(metrics) & f["as_of_date"].notna() & (f["scope"] == "cumulative")
-    rows = plain(f[keep.to_numpy(bool)]).sort_values("as_of_date", kind="stable")
+    rows = plain_rows(data, keep.to_numpy(bool)).sort_values("as_of_date", kind="stable")
     if rows.empty:
         return empty(NAME, TITLE, data, "troop or casualty totals with a date")
     rows = rows.assign(first=[ids(c)[0] for c in rows["claimant"]])

@@ -14,7 +14,17 @@ from ..analysis.facts import Fact, stated
 from ..ledger import Dataset
 from ..ledger.frames import records
 from . import theme
-from .common import MAX_COLUMNS, date_text, empty, esc, finish, hover, not_shown, plain, unique
+from .common import (
+    MAX_COLUMNS,
+    date_text,
+    empty,
+    esc,
+    finish,
+    hover,
+    not_shown,
+    plain_figures,
+    unique,
+)
 from .spec import Spec, trace
 
 NAME = "split"
@@ -61,7 +71,7 @@ def split_fact(data: Dataset, wholes: pd.DataFrame, parts: pd.DataFrame) -> Fact
 
 def build(data: Dataset) -> Spec:
     """Each stated total as a bar of its parts, the whole as reported marked across it."""
-    f = plain(data.figures)
+    f = plain_figures(data)
     parts = f[f["part_of"].notna()]
     wholes_all = f[f["figure_id"].isin(set(parts["part_of"]))]
     if wholes_all.empty:
