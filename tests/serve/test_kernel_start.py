@@ -56,3 +56,23 @@ def test_a_kernel_with_its_folder_starts(tmp_path):
     with pytest.raises(subprocess.TimeoutExpired):
         _start(path, timeout=8)  # still serving after 8 s
     assert sorted(p.name for p in folder.iterdir())[:1] == ["kernel-ipc-1"]
+
+
+def test_a_kernel_stopped_as_it_starts_does_not_warn_about_its_debugger_poll():
+    """The coroutine ipykernel schedules on its control thread at start is never run when the
+    kernel is shut down at that moment; its warning at exit is not logged (test_stop.py)."""
+    import gc
+    import warnings
+
+    from ipykernel.ipkernel import IPythonKernel
+
+    from kursk.serve.kernel import quiet_shutdown_race
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        quiet_shutdown_race()
+        never_run = IPythonKernel.poll_stopped_queue(object())
+        del never_run
+        gc.collect()
+        warnings.warn("another warning still shows", RuntimeWarning, stacklevel=1)
+    assert [str(w.message) for w in seen] == ["another warning still shows"]
